@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { ExtractTablesWithRelations } from 'drizzle-orm/relations';
+import postgres from 'postgres';
+import { applyMigrations, migrationsPending } from './migrate.ts';
+import * as schema from './schema.ts';
+
+/**
+ * The one place that knows which engine the service runs on: PostgreSQL through postgres.js, or
+ * PGlite embedded in the process. Everything else receives a drizzle instance of type `Db`.
+ */
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either the database or a transaction on it. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  db: Db;
+  engine: 'postgres' | 'pglite';
+  /** Connections the engine allows at once: 1 for PGlite. */
+  poolSize: number;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A PostgreSQL URL, or null for PGlite. */
+  url: string | null;
+  /** Where PGlite keeps its files, or 'memory'. */
+  dataDir: string;
+  poolSize?: number;
+  /** Apply pending migrations on open (the default). */
+  migrate?: boolean;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.url
+    ? openPostgres(options.url, options.poolSize ?? 10)
+    : await openPglite(options.dataDir);
+  if (options.migrate !== false) {
+    try {
+      await applyMigrations(database.db, MIGRATIONS_FOLDER);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+function openPostgres(url: string, poolSize: number): Database {
+  const client = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    connection: { application_name: 'next-steps-sync' },
+  });
+  return {
+    db: drizzlePostgres({ client, schema }),
+    engine: 'postgres',
+    poolSize,
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir === 'memory';
+  const directory = inMemory ? undefined : path.resolve(dataDir, 'pglite');
+  if (directory) mkdirSync(directory, { recursive: true });
+  const client = await PGlite.create(directory ? { dataDir: directory } : {});
+  return {
+    db: drizzlePglite({ client, schema }),
+    engine: 'pglite',
+    poolSize: 1,
+    close: () => client.close(),
+  };
+}
+
+/** True when the database answers and every migration in the folder has been applied. */
+export async function isReady(db: Db): Promise<boolean> {
+  try {
+    return !(await migrationsPending(db, MIGRATIONS_FOLDER));
+  } catch {
+    return false;
+  }
+}
+
+export { rows } from './rows.ts';
+export { schema };

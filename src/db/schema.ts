@@ -1,0 +1,734 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The whole product's data model. Tables are grouped as the product is: the trust and its school
+ * year, people and access, sources and sync runs, staging, mapping, landing, reporting.
+ */
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+const at = (name: string) => timestamp(name, { withTimezone: true });
+const bigId = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
+
+// ---------------------------------------------------------------------------------------------
+// The trust, its schools and its school year
+
+export const schoolPhase = pgEnum('school_phase', [
+  'primary',
+  'secondary',
+  'all_through',
+  'special',
+  'alternative_provision',
+]);
+export const schoolSetting = pgEnum('school_setting', ['mainstream', 'specialist']);
+export const schoolStatus = pgEnum('school_status', ['active', 'archived']);
+
+export const schools = pgTable(
+  'schools',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    urn: text('urn').notNull(),
+    laestab: text('laestab').notNull(),
+    phase: schoolPhase('phase').notNull(),
+    setting: schoolSetting('setting').notNull(),
+    /** The day the school became a trust academy; drives its baseline (policy 8.3). */
+    joinedTrustOn: date('joined_trust_on').notNull(),
+    status: schoolStatus('status').notNull().default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('schools_urn_key').on(t.urn),
+    uniqueIndex('schools_laestab_key').on(t.laestab),
+  ],
+);
+
+export const academicYears = pgTable(
+  'academic_years',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    /** The calendar year the academic year starts in: 2026 for 2026/27. */
+    startYear: smallint('start_year').notNull(),
+    label: text('label').notNull(),
+    startsOn: date('starts_on').notNull(),
+    endsOn: date('ends_on').notNull(),
+  },
+  (t) => [uniqueIndex('academic_years_start_year_key').on(t.startYear)],
+);
+
+export const termKind = pgEnum('term_kind', ['autumn', 'spring', 'summer']);
+
+export const terms = pgTable(
+  'terms',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    academicYearId: integer('academic_year_id')
+      .notNull()
+      .references(() => academicYears.id, { onDelete: 'cascade' }),
+    kind: termKind('kind').notNull(),
+    startsOn: date('starts_on').notNull(),
+    endsOn: date('ends_on').notNull(),
+  },
+  (t) => [uniqueIndex('terms_year_kind_key').on(t.academicYearId, t.kind)],
+);
+
+export const halfTerms = pgTable(
+  'half_terms',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    termId: integer('term_id')
+      .notNull()
+      .references(() => terms.id, { onDelete: 'cascade' }),
+    half: smallint('half').notNull(),
+    startsOn: date('starts_on').notNull(),
+    endsOn: date('ends_on').notNull(),
+  },
+  (t) => [uniqueIndex('half_terms_term_half_key').on(t.termId, t.half)],
+);
+
+export const collectionKind = pgEnum('collection_kind', ['autumn', 'spring', 'summer', 'baseline']);
+
+/**
+ * A collection point: one per term per year for every school (8.2), plus a baseline for each newly
+ * converted school (8.3), held at the termly collection point that the baseline rule picks.
+ */
+export const collections = pgTable(
+  'collections',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    academicYearId: integer('academic_year_id')
+      .notNull()
+      .references(() => academicYears.id, { onDelete: 'cascade' }),
+    termId: integer('term_id')
+      .notNull()
+      .references(() => terms.id, { onDelete: 'cascade' }),
+    kind: collectionKind('kind').notNull(),
+    /** Set only for a baseline: the school it belongs to. */
+    schoolId: uuid('school_id').references(() => schools.id),
+    label: text('label').notNull(),
+    /** Pupils on roll on this day are expected to have a point. */
+    collectionDate: date('collection_date').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('collections_termly_key').on(t.termId, t.kind).where(sql`${t.schoolId} is null`),
+    uniqueIndex('collections_baseline_key').on(t.schoolId).where(sql`${t.kind} = 'baseline'`),
+  ],
+);
+
+export const subjects = pgTable(
+  'subjects',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    position: smallint('position').notNull(),
+    active: boolean('active').notNull().default(true),
+  },
+  (t) => [uniqueIndex('subjects_code_key').on(t.code)],
+);
+
+/**
+ * The Next Steps scale is data (policy Appendix 1). A point's id never changes; its code, order and
+ * descriptors may, and landed assessments follow the id.
+ */
+export const nxPoints = pgTable(
+  'nx_points',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    code: text('code').notNull(),
+    position: smallint('position').notNull(),
+    mainstreamDescriptor: text('mainstream_descriptor').notNull().default(''),
+    specialistDescriptor: text('specialist_descriptor').notNull().default(''),
+    qualificationDescriptor: text('qualification_descriptor').notNull().default(''),
+    active: boolean('active').notNull().default(true),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('nx_points_code_key').on(t.code)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// People and access
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash'),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+    lastSignInAt: at('last_sign_in_at'),
+  },
+  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],
+);
+
+export const roleName = pgEnum('role_name', [
+  'trust_admin',
+  'trust_analyst',
+  'subject_leader',
+  'school_data_lead',
+  'viewer',
+]);
+
+/** A role for a user: trust-wide when `schoolId` is null, for all subjects when `subjectId` is. */
+export const roleGrants = pgTable(
+  'role_grants',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: roleName('role').notNull(),
+    schoolId: uuid('school_id').references(() => schools.id, { onDelete: 'cascade' }),
+    subjectId: integer('subject_id').references(() => subjects.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('role_grants_user_idx').on(t.userId)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie value: a stolen database does not yield live sessions. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: at('expires_at').notNull(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: at('last_used_at'),
+    expiresAt: at('expires_at'),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash)],
+);
+
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    id: bigId(),
+    emailKey: text('email_key').notNull(),
+    ip: text('ip').notNull(),
+    succeeded: boolean('succeeded').notNull(),
+    at: at('at').notNull().defaultNow(),
+  },
+  (t) => [index('sign_in_attempts_email_idx').on(t.emailKey, t.at)],
+);
+
+/** Who changed what: every change a person or the system makes (never secrets or raw values). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigId(),
+    at: at('at').notNull().defaultNow(),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The actor as shown: a user's name at the time, or "system" or "scheduler". */
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    schoolId: uuid('school_id').references(() => schools.id, { onDelete: 'set null' }),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('audit_log_entity_idx').on(t.entityType, t.entityId),
+    index('audit_log_at_idx').on(t.at),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Sources and sync runs
+
+export const sources = pgTable(
+  'sources',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    /** The connector kind: 'wonde', 'assembly', 'arbor', 'oneroster_rest', 'spreadsheet'... */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    /** AES-256-GCM sealed JSON of the secret fields; never sent to a browser. */
+    secrets: bytea('secrets'),
+    /** An interval ('every 24h') or a cron expression; null for upload-only sources. */
+    schedule: text('schedule'),
+    fullSchedule: text('full_schedule'),
+    paused: boolean('paused').notNull().default(false),
+    archivedAt: at('archived_at'),
+    nextRunAt: at('next_run_at'),
+    nextFullRunAt: at('next_full_run_at'),
+    /** Left by the last successful pull for the next incremental one. */
+    cursor: jsonb('cursor').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sources_school_idx').on(t.schoolId),
+    index('sources_next_run_idx').on(t.nextRunAt),
+  ],
+);
+
+export const runStatus = pgEnum('run_status', [
+  'queued',
+  'running',
+  'succeeded',
+  'succeeded_with_warnings',
+  'failed',
+  'interrupted',
+  'cancelled',
+]);
+export const runTrigger = pgEnum('run_trigger', ['schedule', 'manual', 'upload', 'replay']);
+export const runMode = pgEnum('run_mode', ['full', 'incremental']);
+export const failureCategory = pgEnum('failure_category', [
+  'auth',
+  'config',
+  'rate_limited',
+  'transient',
+  'bad_data',
+  'internal',
+]);
+
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sourceId: uuid('source_id')
+      .notNull()
+      .references(() => sources.id),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    trigger: runTrigger('trigger').notNull(),
+    mode: runMode('mode').notNull(),
+    requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    status: runStatus('status').notNull().default('queued'),
+    queuedAt: at('queued_at').notNull().defaultNow(),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+    /** The instance working on the run, and until when its claim holds. */
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: at('lease_expires_at'),
+    attempt: smallint('attempt').notNull().default(0),
+    /** Where the pull had got to after its last page: a resumed run starts here. */
+    checkpoint: jsonb('checkpoint').$type<Record<string, unknown>>(),
+    pagesDone: integer('pages_done').notNull().default(0),
+    pupilsSeen: integer('pupils_seen').notNull().default(0),
+    pupilsNew: integer('pupils_new').notNull().default(0),
+    pupilsChanged: integer('pupils_changed').notNull().default(0),
+    pupilsLeft: integer('pupils_left').notNull().default(0),
+    resultsSeen: integer('results_seen').notNull().default(0),
+    resultsNew: integer('results_new').notNull().default(0),
+    resultsChanged: integer('results_changed').notNull().default(0),
+    resultsUnchanged: integer('results_unchanged').notNull().default(0),
+    resultsRetracted: integer('results_retracted').notNull().default(0),
+    resultsMapped: integer('results_mapped').notNull().default(0),
+    resultsUnmapped: integer('results_unmapped').notNull().default(0),
+    resultsLanded: integer('results_landed').notNull().default(0),
+    problems: integer('problems').notNull().default(0),
+    failureCategory: failureCategory('failure_category'),
+    failureCode: text('failure_code'),
+    /** What the user sees: what went wrong and what to do about it. */
+    message: text('message'),
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+    replayOf: uuid('replay_of'),
+  },
+  (t) => [
+    index('sync_runs_source_idx').on(t.sourceId, t.queuedAt),
+    index('sync_runs_status_idx').on(t.status),
+  ],
+);
+
+/** A run's own log, read by users in the console; separate from the process log. */
+export const syncRunEvents = pgTable(
+  'sync_run_events',
+  {
+    id: bigId(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    at: at('at').notNull().defaultNow(),
+    level: text('level').notNull(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [index('sync_run_events_run_idx').on(t.runId, t.id)],
+);
+
+/** Problems with single records (a bad row, an invalid UPN), with where they are and the fix. */
+export const recordProblems = pgTable(
+  'record_problems',
+  {
+    id: bigId(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    location: text('location').notNull(),
+    row: integer('row'),
+    field: text('field'),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+  },
+  (t) => [index('record_problems_run_idx').on(t.runId)],
+);
+
+/** The bytes of every page or file a run read, kept for a while so that it can be replayed. */
+export const rawPayloads = pgTable(
+  'raw_payloads',
+  {
+    id: bigId(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    label: text('label').notNull(),
+    contentType: text('content_type').notNull(),
+    /** gzip of the body as received. */
+    body: bytea('body').notNull(),
+    byteSize: integer('byte_size').notNull(),
+    sha256: text('sha256').notNull(),
+    receivedAt: at('received_at').notNull().defaultNow(),
+    expiresAt: at('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('raw_payloads_run_seq_key').on(t.runId, t.seq),
+    index('raw_payloads_expires_idx').on(t.expiresAt),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Pupils and staging
+
+export const senStatus = pgEnum('sen_status', ['N', 'K', 'E']);
+
+/** Only what the trust needs (policy 8.1): no contacts, photos or medical data. */
+export const pupils = pgTable(
+  'pupils',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    upn: text('upn'),
+    formerUpn: text('former_upn'),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    dateOfBirth: date('date_of_birth'),
+    sex: text('sex'),
+    /** N1, N2, R, Y1..Y14, or X for a pupil not following an NC year. */
+    ncYear: text('nc_year'),
+    senStatus: senStatus('sen_status'),
+    disadvantaged: boolean('disadvantaged'),
+    eal: boolean('eal'),
+    onRollFrom: date('on_roll_from'),
+    onRollTo: date('on_roll_to'),
+    /** Set when a complete full pull no longer lists the pupil. */
+    leftAt: at('left_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('pupils_school_upn_key').on(t.schoolId, t.upn).where(sql`${t.upn} is not null`),
+    index('pupils_school_idx').on(t.schoolId),
+    index('pupils_name_idx').on(t.schoolId, sql`lower(${t.lastName})`),
+  ],
+);
+
+/** A pupil as one source knows them: the link between the source's id and our pupil. */
+export const sourcePupils = pgTable(
+  'source_pupils',
+  {
+    id: bigId(),
+    sourceId: uuid('source_id')
+      .notNull()
+      .references(() => sources.id),
+    externalId: text('external_id').notNull(),
+    pupilId: uuid('pupil_id').references(() => pupils.id),
+    upn: text('upn'),
+    /** The record as translated by the connector, for replay and for the pupil page. */
+    record: jsonb('record').$type<Record<string, unknown>>().notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    firstSeenRunId: uuid('first_seen_run_id'),
+    lastSeenRunId: uuid('last_seen_run_id'),
+    removedAt: at('removed_at'),
+  },
+  (t) => [
+    uniqueIndex('source_pupils_key').on(t.sourceId, t.externalId),
+    index('source_pupils_pupil_idx').on(t.pupilId),
+  ],
+);
+
+/** A person must accept a match made on name and date of birth; the system only suggests it. */
+export const pupilMatchSuggestions = pgTable('pupil_match_suggestions', {
+  id: bigId(),
+  sourcePupilId: bigint('source_pupil_id', { mode: 'number' })
+    .notNull()
+    .references(() => sourcePupils.id, { onDelete: 'cascade' }),
+  pupilId: uuid('pupil_id')
+    .notNull()
+    .references(() => pupils.id, { onDelete: 'cascade' }),
+  reason: text('reason').notNull(),
+  status: text('status').notNull().default('open'),
+  decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+  decidedAt: at('decided_at'),
+  createdAt: createdAt(),
+});
+
+/** An aspect, assessment or column of a source ("Y5 Maths Attainment", "KS2 Reading TA"). */
+export const aspects = pgTable(
+  'aspects',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    sourceId: uuid('source_id')
+      .notNull()
+      .references(() => sources.id),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    gradeSet: text('grade_set'),
+    firstSeenAt: createdAt(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('aspects_source_key').on(t.sourceId, t.key)],
+);
+
+export const stagedResults = pgTable(
+  'staged_results',
+  {
+    id: bigId(),
+    sourceId: uuid('source_id')
+      .notNull()
+      .references(() => sources.id),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    externalId: text('external_id').notNull(),
+    pupilExternalId: text('pupil_external_id').notNull(),
+    aspectId: integer('aspect_id')
+      .notNull()
+      .references(() => aspects.id),
+    rawValue: text('raw_value').notNull(),
+    assessedOn: date('assessed_on'),
+    periodLabel: text('period_label'),
+    sourceModifiedAt: at('source_modified_at'),
+    fingerprint: text('fingerprint').notNull(),
+    /** Worked out from the label and date (school year rules); null when it cannot be placed. */
+    collectionId: integer('collection_id').references(() => collections.id),
+    firstSeenRunId: uuid('first_seen_run_id'),
+    lastSeenRunId: uuid('last_seen_run_id'),
+    retractedAt: at('retracted_at'),
+  },
+  (t) => [
+    uniqueIndex('staged_results_key').on(t.sourceId, t.externalId),
+    index('staged_results_aspect_idx').on(t.aspectId, t.rawValue),
+    index('staged_results_pupil_idx').on(t.sourceId, t.pupilExternalId),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Mapping: aspects to subjects, local values to NX points
+
+export const decisionStatus = pgEnum('decision_status', [
+  'proposed',
+  'confirmed',
+  'rejected',
+  'superseded',
+]);
+
+/** Versions of an aspect's subject mapping: a new row per change, the history kept. */
+export const subjectMappings = pgTable(
+  'subject_mappings',
+  {
+    id: bigId(),
+    aspectId: integer('aspect_id')
+      .notNull()
+      .references(() => aspects.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** Null with `ignored` set: the aspect is not a trust subject ("Writing Effort"). */
+    subjectId: integer('subject_id').references(() => subjects.id),
+    ignored: boolean('ignored').notNull().default(false),
+    status: decisionStatus('status').notNull(),
+    proposedBy: uuid('proposed_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Why it was proposed: a person's note, or the system's reason for its suggestion. */
+    proposalReason: text('proposal_reason').notNull(),
+    proposedAt: createdAt(),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: at('decided_at'),
+    decisionReason: text('decision_reason'),
+  },
+  (t) => [uniqueIndex('subject_mappings_version_key').on(t.aspectId, t.version)],
+);
+
+export const ruleMatch = pgEnum('rule_match', ['value', 'range', 'alias']);
+
+/**
+ * Grade mapping rules, one row per version. `ruleKey` names the rule across its versions. A rule
+ * is trust-wide (the library) when `schoolId` is null; narrower scope and a year range make it more
+ * specific, and the most specific confirmed rule wins.
+ */
+export const gradeRules = pgTable(
+  'grade_rules',
+  {
+    id: bigId(),
+    ruleKey: uuid('rule_key').notNull(),
+    version: integer('version').notNull(),
+    schoolId: uuid('school_id').references(() => schools.id),
+    subjectId: integer('subject_id').references(() => subjects.id),
+    aspectId: integer('aspect_id').references(() => aspects.id),
+    gradeSet: text('grade_set'),
+    /** Ordinals of NC years (R = 0, Y1 = 1...), inclusive; null for any year. */
+    yearFrom: smallint('year_from'),
+    yearTo: smallint('year_to'),
+    match: ruleMatch('match').notNull(),
+    /** The local value, compared after trimming and case folding ('value' and 'alias'). */
+    value: text('value'),
+    rangeMin: numeric('range_min'),
+    rangeMax: numeric('range_max'),
+    /** For an alias: the canonical value this spelling stands for ("Exp" for "EXS"). */
+    aliasOf: text('alias_of'),
+    nxPointId: uuid('nx_point_id').references(() => nxPoints.id),
+    status: decisionStatus('status').notNull(),
+    suggestedBySystem: boolean('suggested_by_system').notNull().default(false),
+    proposedBy: uuid('proposed_by').references(() => users.id, { onDelete: 'set null' }),
+    proposalReason: text('proposal_reason').notNull(),
+    proposedAt: createdAt(),
+    decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: at('decided_at'),
+    decisionReason: text('decision_reason'),
+  },
+  (t) => [
+    uniqueIndex('grade_rules_version_key').on(t.ruleKey, t.version),
+    index('grade_rules_scope_idx').on(t.schoolId, t.subjectId, t.status),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Landing and reporting
+
+/** One NX point per pupil, subject and collection, with where it came from. */
+export const assessments = pgTable(
+  'assessments',
+  {
+    id: bigId(),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    subjectId: integer('subject_id')
+      .notNull()
+      .references(() => subjects.id),
+    collectionId: integer('collection_id')
+      .notNull()
+      .references(() => collections.id),
+    nxPointId: uuid('nx_point_id')
+      .notNull()
+      .references(() => nxPoints.id),
+    sourceId: uuid('source_id').references(() => sources.id),
+    runId: uuid('run_id'),
+    stagedResultId: bigint('staged_result_id', { mode: 'number' }),
+    rawValue: text('raw_value').notNull(),
+    gradeRuleId: bigint('grade_rule_id', { mode: 'number' }),
+    assessedOn: date('assessed_on'),
+    landedAt: at('landed_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('assessments_key').on(t.pupilId, t.subjectId, t.collectionId),
+    index('assessments_report_idx').on(t.collectionId, t.schoolId, t.subjectId),
+    index('assessments_staged_idx').on(t.stagedResultId),
+  ],
+);
+
+/** Two sources gave a result for one pupil, subject and collection; listed for review. */
+export const assessmentConflicts = pgTable(
+  'assessment_conflicts',
+  {
+    id: bigId(),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    subjectId: integer('subject_id')
+      .notNull()
+      .references(() => subjects.id),
+    collectionId: integer('collection_id')
+      .notNull()
+      .references(() => collections.id),
+    keptStagedResultId: bigint('kept_staged_result_id', { mode: 'number' }).notNull(),
+    otherStagedResultId: bigint('other_staged_result_id', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    detectedAt: createdAt(),
+    resolvedAt: at('resolved_at'),
+  },
+  (t) => [index('assessment_conflicts_pupil_idx').on(t.pupilId)],
+);
+
+/** Most likely outcomes and phonics projections, entered by schools (policy 5.1.4, 5.1.5). */
+export const targets = pgTable(
+  'targets',
+  {
+    id: bigId(),
+    pupilId: uuid('pupil_id')
+      .notNull()
+      .references(() => pupils.id),
+    academicYearId: integer('academic_year_id')
+      .notNull()
+      .references(() => academicYears.id),
+    /** A subject's most likely outcome, or null for the Y1 phonics projection. */
+    subjectId: integer('subject_id').references(() => subjects.id),
+    kind: text('kind').notNull(),
+    nxPointId: uuid('nx_point_id').references(() => nxPoints.id),
+    /** For the phonics projection: 'expected_to_pass' or 'not_expected_to_pass'. */
+    projection: text('projection'),
+    enteredBy: uuid('entered_by').references(() => users.id, { onDelete: 'set null' }),
+    enteredAt: createdAt(),
+  },
+  (t) => [
+    unique('targets_key').on(t.pupilId, t.academicYearId, t.kind, t.subjectId).nullsNotDistinct(),
+  ],
+);

@@ -1,0 +1,63 @@
+/**
+ * Calendar dates as ISO strings ('YYYY-MM-DD'). School dates have no time of day and no time zone,
+ * so the arithmetic counts whole days since 1970-01-01 in UTC and never uses local time.
+ */
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export const MONDAY: IsoWeekday = 1;
+export const FRIDAY: IsoWeekday = 5;
+
+/** True for a real calendar date written exactly as 'YYYY-MM-DD'. */
+export function isIsoDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+
+  const [, year, month, day] = match.map(Number) as [number, number, number, number];
+  return isoFromDayNumber(dayNumberOf(year, month, day)) === value;
+}
+
+export function isoDate(year: number, month: number, day: number): string {
+  const pad = (value: number, width: number) => String(value).padStart(width, '0');
+  const date = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  assertIsoDate(date);
+  return date;
+}
+
+export function addDays(date: string, days: number): string {
+  return isoFromDayNumber(dayNumber(date) + days);
+}
+
+/** ISO weekday: Monday is 1, Sunday is 7. */
+export function weekdayOf(date: string): IsoWeekday {
+  // 1970-01-01, day number 0, was a Thursday.
+  const fromMonday = (((dayNumber(date) + 3) % 7) + 7) % 7;
+  return (fromMonday + 1) as IsoWeekday;
+}
+
+/** The first date on or after `date` that falls on `weekday`. */
+export function nextWeekdayOnOrAfter(date: string, weekday: IsoWeekday): string {
+  const gap = (weekday - weekdayOf(date) + 7) % 7;
+  return addDays(date, gap);
+}
+
+export function assertIsoDate(date: string): void {
+  if (!isIsoDate(date)) throw new RangeError(`"${date}" is not a date written as YYYY-MM-DD`);
+}
+
+function dayNumber(date: string): number {
+  assertIsoDate(date);
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return dayNumberOf(year, month, day);
+}
+
+function dayNumberOf(year: number, month: number, day: number): number {
+  // Date.UTC reads years 0-99 as 19xx; school dates are never that early.
+  return Math.round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+}
+
+function isoFromDayNumber(days: number): string {
+  return new Date(days * MS_PER_DAY).toISOString().slice(0, 10);
+}

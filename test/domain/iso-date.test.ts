@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  FRIDAY,
+  isIsoDate,
+  isoDate,
+  MONDAY,
+  nextWeekdayOnOrAfter,
+  weekdayOf,
+} from '../../src/domain/iso-date.ts';
+
+describe('isIsoDate', () => {
+  it('accepts a real date written as YYYY-MM-DD', () => {
+    expect(isIsoDate('2027-02-28')).toBe(true);
+  });
+
+  it('accepts 29 February in a leap year', () => {
+    expect(isIsoDate('2028-02-29')).toBe(true);
+  });
+
+  it.each(['2027-02-29', '2026-13-01', '2026-09-00', '3/9/2026', '2026-9-3', '2026-09-03T00:00'])(
+    'rejects %s',
+    (value) => {
+      expect(isIsoDate(value)).toBe(false);
+    },
+  );
+});
+
+describe('date arithmetic', () => {
+  it('adds days across a month and a year end', () => {
+    expect(addDays('2026-12-18', 17)).toBe('2027-01-04');
+  });
+
+  it('subtracts days across a leap day', () => {
+    expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
+  });
+
+  it('gives the ISO weekday, Monday first', () => {
+    expect(weekdayOf('2026-09-07')).toBe(MONDAY);
+    expect(weekdayOf('2026-12-18')).toBe(FRIDAY);
+    expect(weekdayOf('2026-09-06')).toBe(7);
+  });
+
+  it('finds the first Monday on or after a date', () => {
+    expect(nextWeekdayOnOrAfter('2028-01-04', MONDAY)).toBe('2028-01-10');
+  });
+
+  it('keeps a date that already falls on the weekday asked for', () => {
+    expect(nextWeekdayOnOrAfter('2027-01-04', MONDAY)).toBe('2027-01-04');
+  });
+
+  it('builds a date from its parts', () => {
+    expect(isoDate(2026, 9, 1)).toBe('2026-09-01');
+  });
+
+  it('refuses to build a date that does not exist', () => {
+    expect(() => isoDate(2026, 2, 30)).toThrow(RangeError);
+  });
+});
