@@ -158,6 +158,7 @@ CREATE TABLE "pupils" (
 	"date_of_birth" date,
 	"sex" text,
 	"nc_year" text,
+	"nc_year_ordinal" smallint,
 	"sen_status" "sen_status",
 	"disadvantaged" boolean,
 	"eal" boolean,
@@ -238,8 +239,8 @@ CREATE TABLE "source_pupils" (
 	"upn" text,
 	"record" jsonb NOT NULL,
 	"fingerprint" text NOT NULL,
-	"first_seen_run_id" uuid,
-	"last_seen_run_id" uuid,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_changed_run_id" uuid,
 	"removed_at" timestamp with time zone
 );
 --> statement-breakpoint
@@ -274,8 +275,10 @@ CREATE TABLE "staged_results" (
 	"source_modified_at" timestamp with time zone,
 	"fingerprint" text NOT NULL,
 	"collection_id" integer,
-	"first_seen_run_id" uuid,
-	"last_seen_run_id" uuid,
+	"pending" boolean DEFAULT true NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_changed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_changed_run_id" uuid,
 	"retracted_at" timestamp with time zone
 );
 --> statement-breakpoint
@@ -311,6 +314,13 @@ CREATE TABLE "sync_run_events" (
 	"message" text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "sync_run_seen" (
+	"id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "sync_run_seen_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+	"run_id" uuid NOT NULL,
+	"entity" text NOT NULL,
+	"external_ids" text[] NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "sync_runs" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"source_id" uuid NOT NULL,
@@ -344,7 +354,8 @@ CREATE TABLE "sync_runs" (
 	"failure_code" text,
 	"message" text,
 	"warnings" jsonb DEFAULT '[]'::jsonb NOT NULL,
-	"replay_of" uuid
+	"replay_of" uuid,
+	"collection_id" integer
 );
 --> statement-breakpoint
 CREATE TABLE "targets" (
@@ -424,9 +435,11 @@ ALTER TABLE "subject_mappings" ADD CONSTRAINT "subject_mappings_subject_id_subje
 ALTER TABLE "subject_mappings" ADD CONSTRAINT "subject_mappings_proposed_by_users_id_fk" FOREIGN KEY ("proposed_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "subject_mappings" ADD CONSTRAINT "subject_mappings_decided_by_users_id_fk" FOREIGN KEY ("decided_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sync_run_events" ADD CONSTRAINT "sync_run_events_run_id_sync_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."sync_runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sync_run_seen" ADD CONSTRAINT "sync_run_seen_run_id_sync_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."sync_runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_source_id_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."sources"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_requested_by_users_id_fk" FOREIGN KEY ("requested_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD CONSTRAINT "sync_runs_collection_id_collections_id_fk" FOREIGN KEY ("collection_id") REFERENCES "public"."collections"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targets" ADD CONSTRAINT "targets_pupil_id_pupils_id_fk" FOREIGN KEY ("pupil_id") REFERENCES "public"."pupils"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targets" ADD CONSTRAINT "targets_academic_year_id_academic_years_id_fk" FOREIGN KEY ("academic_year_id") REFERENCES "public"."academic_years"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "targets" ADD CONSTRAINT "targets_subject_id_subjects_id_fk" FOREIGN KEY ("subject_id") REFERENCES "public"."subjects"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -445,6 +458,7 @@ CREATE INDEX "audit_log_at_idx" ON "audit_log" USING btree ("at");--> statement-
 CREATE UNIQUE INDEX "collections_termly_key" ON "collections" USING btree ("term_id","kind") WHERE "collections"."school_id" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "collections_baseline_key" ON "collections" USING btree ("school_id") WHERE "collections"."kind" = 'baseline';--> statement-breakpoint
 CREATE UNIQUE INDEX "grade_rules_version_key" ON "grade_rules" USING btree ("rule_key","version");--> statement-breakpoint
+CREATE UNIQUE INDEX "grade_rules_confirmed_key" ON "grade_rules" USING btree ("rule_key") WHERE "grade_rules"."status" = 'confirmed';--> statement-breakpoint
 CREATE INDEX "grade_rules_scope_idx" ON "grade_rules" USING btree ("school_id","subject_id","status");--> statement-breakpoint
 CREATE UNIQUE INDEX "half_terms_term_half_key" ON "half_terms" USING btree ("term_id","half");--> statement-breakpoint
 CREATE UNIQUE INDEX "nx_points_code_key" ON "nx_points" USING btree ("code");--> statement-breakpoint
@@ -466,10 +480,14 @@ CREATE INDEX "sources_next_run_idx" ON "sources" USING btree ("next_run_at");-->
 CREATE UNIQUE INDEX "staged_results_key" ON "staged_results" USING btree ("source_id","external_id");--> statement-breakpoint
 CREATE INDEX "staged_results_aspect_idx" ON "staged_results" USING btree ("aspect_id","raw_value");--> statement-breakpoint
 CREATE INDEX "staged_results_pupil_idx" ON "staged_results" USING btree ("source_id","pupil_external_id");--> statement-breakpoint
+CREATE INDEX "staged_results_school_idx" ON "staged_results" USING btree ("school_id","collection_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "subject_mappings_version_key" ON "subject_mappings" USING btree ("aspect_id","version");--> statement-breakpoint
+CREATE UNIQUE INDEX "subject_mappings_confirmed_key" ON "subject_mappings" USING btree ("aspect_id") WHERE "subject_mappings"."status" = 'confirmed';--> statement-breakpoint
 CREATE UNIQUE INDEX "subjects_code_key" ON "subjects" USING btree ("code");--> statement-breakpoint
 CREATE INDEX "sync_run_events_run_idx" ON "sync_run_events" USING btree ("run_id","id");--> statement-breakpoint
+CREATE INDEX "sync_run_seen_run_idx" ON "sync_run_seen" USING btree ("run_id","entity");--> statement-breakpoint
 CREATE INDEX "sync_runs_source_idx" ON "sync_runs" USING btree ("source_id","queued_at");--> statement-breakpoint
 CREATE INDEX "sync_runs_status_idx" ON "sync_runs" USING btree ("status");--> statement-breakpoint
+CREATE UNIQUE INDEX "sync_runs_one_active_key" ON "sync_runs" USING btree ("source_id") WHERE "sync_runs"."status" in ('queued', 'running', 'interrupted');--> statement-breakpoint
 CREATE UNIQUE INDEX "terms_year_kind_key" ON "terms" USING btree ("academic_year_id","kind");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree (lower("email"));

@@ -375,10 +375,16 @@ export const syncRuns = pgTable(
     message: text('message'),
     warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
     replayOf: uuid('replay_of'),
+    /** Lands every result of the run in this collection, such as a school's baseline (8.3). */
+    collectionId: integer('collection_id').references(() => collections.id),
   },
   (t) => [
     index('sync_runs_source_idx').on(t.sourceId, t.queuedAt),
     index('sync_runs_status_idx').on(t.status),
+    // One run at a time per source: several instances can never start the same sync twice.
+    uniqueIndex('sync_runs_one_active_key')
+      .on(t.sourceId)
+      .where(sql`${t.status} in ('queued', 'running', 'interrupted')`),
   ],
 );
 
@@ -413,6 +419,23 @@ export const recordProblems = pgTable(
     message: text('message').notNull(),
   },
   (t) => [index('record_problems_run_idx').on(t.runId)],
+);
+
+/**
+ * The ids a full pull has seen so far, a row per page, so that a resumed pull still knows them.
+ * Only a complete full pull uses them, to mark leavers and retracted results; deleted after.
+ */
+export const syncRunSeen = pgTable(
+  'sync_run_seen',
+  {
+    id: bigId(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    entity: text('entity').notNull(),
+    externalIds: text('external_ids').array().notNull(),
+  },
+  (t) => [index('sync_run_seen_run_idx').on(t.runId, t.entity)],
 );
 
 /** The bytes of every page or file a run read, kept for a while so that it can be replayed. */
@@ -460,6 +483,8 @@ export const pupils = pgTable(
     sex: text('sex'),
     /** N1, N2, R, Y1..Y14, or X for a pupil not following an NC year. */
     ncYear: text('nc_year'),
+    /** R = 0, Y1 = 1 ... N1 = -2; null for X. Mapping rules' year ranges compare against it. */
+    ncYearOrdinal: smallint('nc_year_ordinal'),
     senStatus: senStatus('sen_status'),
     disadvantaged: boolean('disadvantaged'),
     eal: boolean('eal'),
@@ -491,8 +516,9 @@ export const sourcePupils = pgTable(
     /** The record as translated by the connector, for replay and for the pupil page. */
     record: jsonb('record').$type<Record<string, unknown>>().notNull(),
     fingerprint: text('fingerprint').notNull(),
-    firstSeenRunId: uuid('first_seen_run_id'),
-    lastSeenRunId: uuid('last_seen_run_id'),
+    firstSeenAt: createdAt(),
+    lastChangedRunId: uuid('last_changed_run_id'),
+    /** Set when a complete full pull of the source no longer lists the pupil. */
     removedAt: at('removed_at'),
   },
   (t) => [
@@ -559,14 +585,21 @@ export const stagedResults = pgTable(
     fingerprint: text('fingerprint').notNull(),
     /** Worked out from the label and date (school year rules); null when it cannot be placed. */
     collectionId: integer('collection_id').references(() => collections.id),
-    firstSeenRunId: uuid('first_seen_run_id'),
-    lastSeenRunId: uuid('last_seen_run_id'),
+    /**
+     * Written by a run that has not landed yet. Landing skips pending rows and keeps what they
+     * landed before, so a failed run lands nothing; the source's next good run adopts them.
+     */
+    pending: boolean('pending').notNull().default(true),
+    firstSeenAt: createdAt(),
+    lastChangedAt: at('last_changed_at').notNull().defaultNow(),
+    lastChangedRunId: uuid('last_changed_run_id'),
     retractedAt: at('retracted_at'),
   },
   (t) => [
     uniqueIndex('staged_results_key').on(t.sourceId, t.externalId),
     index('staged_results_aspect_idx').on(t.aspectId, t.rawValue),
     index('staged_results_pupil_idx').on(t.sourceId, t.pupilExternalId),
+    index('staged_results_school_idx').on(t.schoolId, t.collectionId),
   ],
 );
 
@@ -601,7 +634,12 @@ export const subjectMappings = pgTable(
     decidedAt: at('decided_at'),
     decisionReason: text('decision_reason'),
   },
-  (t) => [uniqueIndex('subject_mappings_version_key').on(t.aspectId, t.version)],
+  (t) => [
+    uniqueIndex('subject_mappings_version_key').on(t.aspectId, t.version),
+    uniqueIndex('subject_mappings_confirmed_key')
+      .on(t.aspectId)
+      .where(sql`${t.status} = 'confirmed'`),
+  ],
 );
 
 export const ruleMatch = pgEnum('rule_match', ['value', 'range', 'alias']);
@@ -643,6 +681,7 @@ export const gradeRules = pgTable(
   },
   (t) => [
     uniqueIndex('grade_rules_version_key').on(t.ruleKey, t.version),
+    uniqueIndex('grade_rules_confirmed_key').on(t.ruleKey).where(sql`${t.status} = 'confirmed'`),
     index('grade_rules_scope_idx').on(t.schoolId, t.subjectId, t.status),
   ],
 );

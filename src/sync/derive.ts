@@ -1,0 +1,232 @@
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import type { Tx } from '../db/index.ts';
+import { rows } from '../db/rows.ts';
+import { aspects, gradeRules, subjectMappings } from '../db/schema.ts';
+import { type GradeRule, mapGrade } from '../domain/grade-rules.ts';
+
+/**
+ * Landing: turns a school's staged results into one NX point per pupil, subject and collection.
+ * Everything is derived from staging and the confirmed rules, so confirming, rejecting or
+ * changing a rule re-derives at once without pulling again. Rows a run has not landed yet
+ * (pending) are skipped, and what they landed before stays.
+ *
+ * Matching runs once per distinct (aspect, value, year) rather than per result, then one set-based
+ * statement lands the winners. When sources disagree about a pupil, subject and collection, the
+ * later assessment date wins (then the later change) and the conflict is listed for review.
+ */
+
+export interface DeriveOutcome {
+  landed: number;
+  removed: number;
+  conflicts: number;
+}
+
+interface Combination extends Record<string, unknown> {
+  aspect_id: number;
+  raw_value: string;
+  year_ordinal: number | null;
+}
+
+interface Mapped {
+  aspect_id: number;
+  raw_value: string;
+  year_ordinal: number | null;
+  subject_id: number;
+  nx_point_id: string;
+  rule_id: number;
+}
+
+/** Pending rows of the source become landable: its run has succeeded. */
+export async function adoptPending(tx: Tx, sourceId: string) {
+  await tx.execute(
+    sql`update staged_results set pending = false where source_id = ${sourceId} and pending`,
+  );
+}
+
+export async function deriveSchool(
+  tx: Tx,
+  schoolId: string,
+  currentStartYear: number,
+): Promise<DeriveOutcome> {
+  const mapped = await mapCombinations(tx, schoolId, currentStartYear);
+  await tx.execute(sql`drop table if exists derive_winners`);
+  await tx.execute(sql`
+    create temp table derive_winners on commit drop as
+    with m as (
+      select * from jsonb_to_recordset(${JSON.stringify(mapped)}::jsonb) as m(
+        aspect_id int, raw_value text, year_ordinal int, subject_id int, nx_point_id uuid,
+        rule_id bigint)
+    ),
+    candidates as (
+      select sp.pupil_id, m.subject_id, coalesce(baseline.id, sr.collection_id) as collection_id,
+        m.nx_point_id, m.rule_id, sr.id as staged_id, sr.source_id, sr.raw_value,
+        sr.assessed_on, sr.source_modified_at, sr.last_changed_run_id
+      from staged_results sr
+      join source_pupils sp on sp.source_id = sr.source_id
+        and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
+      join pupils p on p.id = sp.pupil_id
+      join collections c on c.id = sr.collection_id
+      join academic_years ay on ay.id = c.academic_year_id
+      join m on m.aspect_id = sr.aspect_id and m.raw_value = sr.raw_value
+        and m.year_ordinal is not distinct from
+          (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))
+      left join collections baseline on baseline.kind = 'baseline'
+        and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
+      where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null
+    )
+    select *,
+      row_number() over w as rank,
+      min(source_id::text) over key <> max(source_id::text) over key as disputed
+    from candidates
+    window key as (partition by pupil_id, subject_id, collection_id),
+      w as (key order by assessed_on desc nulls last, source_modified_at desc nulls last,
+        staged_id desc)`);
+
+  const [landed] = await rows<{ n: number }>(
+    tx,
+    sql`
+    with upserted as (
+      insert into assessments (pupil_id, school_id, subject_id, collection_id, nx_point_id,
+        source_id, run_id, staged_result_id, raw_value, grade_rule_id, assessed_on)
+      select pupil_id, ${schoolId}, subject_id, collection_id, nx_point_id, source_id,
+        last_changed_run_id, staged_id, raw_value, rule_id, assessed_on
+      from derive_winners where rank = 1
+      on conflict (pupil_id, subject_id, collection_id) do update set
+        nx_point_id = excluded.nx_point_id, source_id = excluded.source_id,
+        run_id = excluded.run_id, staged_result_id = excluded.staged_result_id,
+        raw_value = excluded.raw_value, grade_rule_id = excluded.grade_rule_id,
+        assessed_on = excluded.assessed_on, landed_at = now()
+      where (assessments.nx_point_id, assessments.staged_result_id, assessments.grade_rule_id,
+          assessments.raw_value)
+        is distinct from (excluded.nx_point_id, excluded.staged_result_id,
+          excluded.grade_rule_id, excluded.raw_value)
+      returning 1
+    )
+    select count(*)::int as n from upserted`,
+  );
+
+  const [removed] = await rows<{ n: number }>(
+    tx,
+    sql`
+    with gone as (
+      delete from assessments a
+      where a.school_id = ${schoolId}
+        and not exists (
+          select 1 from derive_winners w where w.rank = 1 and w.pupil_id = a.pupil_id
+            and w.subject_id = a.subject_id and w.collection_id = a.collection_id)
+        and not exists (
+          select 1 from staged_results s where s.id = a.staged_result_id and s.pending)
+      returning 1
+    )
+    select count(*)::int as n from gone`,
+  );
+
+  const [conflicts] = await rows<{ n: number }>(
+    tx,
+    sql`
+    with listed as (
+      insert into assessment_conflicts (pupil_id, subject_id, collection_id,
+        kept_staged_result_id, other_staged_result_id, reason)
+      select kept.pupil_id, kept.subject_id, kept.collection_id, kept.staged_id, other.staged_id,
+        'Two sources gave a point; the later assessment date was kept.'
+      from derive_winners kept
+      join derive_winners other on other.pupil_id = kept.pupil_id
+        and other.subject_id = kept.subject_id and other.collection_id = kept.collection_id
+        and other.source_id <> kept.source_id and other.rank > 1
+      where kept.rank = 1 and kept.disputed
+        and not exists (
+          select 1 from assessment_conflicts c
+          where c.kept_staged_result_id = kept.staged_id
+            and c.other_staged_result_id = other.staged_id and c.resolved_at is null)
+      returning 1
+    )
+    select count(*)::int as n from listed`,
+  );
+
+  return { landed: landed?.n ?? 0, removed: removed?.n ?? 0, conflicts: conflicts?.n ?? 0 };
+}
+
+/** Maps each distinct (aspect, value, year) of the school once, through the confirmed rules. */
+async function mapCombinations(tx: Tx, schoolId: string, currentStartYear: number) {
+  const subjectOf = await confirmedSubjects(tx, schoolId);
+  if (subjectOf.size === 0) return [];
+  const rules = await confirmedRules(tx, schoolId);
+  const combinations = await rows<Combination>(
+    tx,
+    sql`
+    select sr.aspect_id, sr.raw_value,
+      (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))::int as year_ordinal
+    from staged_results sr
+    join source_pupils sp on sp.source_id = sr.source_id
+      and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
+    join pupils p on p.id = sp.pupil_id
+    join collections c on c.id = sr.collection_id
+    join academic_years ay on ay.id = c.academic_year_id
+    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null
+    group by 1, 2, 3`,
+  );
+
+  const mapped: Mapped[] = [];
+  for (const combination of combinations) {
+    const aspect = subjectOf.get(combination.aspect_id);
+    if (!aspect) continue;
+    const match = mapGrade(rules, {
+      schoolId,
+      subjectId: aspect.subjectId,
+      aspectId: combination.aspect_id,
+      gradeSet: aspect.gradeSet,
+      value: combination.raw_value,
+      yearOrdinal: combination.year_ordinal,
+    });
+    if (!match) continue;
+    mapped.push({
+      ...combination,
+      subject_id: aspect.subjectId,
+      nx_point_id: match.nxPointId,
+      rule_id: match.ruleId,
+    });
+  }
+  return mapped;
+}
+
+async function confirmedSubjects(tx: Tx, schoolId: string) {
+  const found = await tx
+    .select({
+      aspectId: subjectMappings.aspectId,
+      subjectId: subjectMappings.subjectId,
+      gradeSet: aspects.gradeSet,
+    })
+    .from(subjectMappings)
+    .innerJoin(aspects, eq(aspects.id, subjectMappings.aspectId))
+    .where(
+      and(
+        eq(aspects.schoolId, schoolId),
+        eq(subjectMappings.status, 'confirmed'),
+        eq(subjectMappings.ignored, false),
+      ),
+    );
+  const subjectOf = new Map<number, { subjectId: number; gradeSet: string | null }>();
+  for (const row of found) {
+    if (row.subjectId !== null)
+      subjectOf.set(row.aspectId, row as { subjectId: number } & typeof row);
+  }
+  return subjectOf;
+}
+
+/** The confirmed rules that can apply at a school: its own and the trust-wide library. */
+export async function confirmedRules(tx: Tx, schoolId: string): Promise<GradeRule[]> {
+  const found = await tx
+    .select()
+    .from(gradeRules)
+    .where(
+      and(
+        eq(gradeRules.status, 'confirmed'),
+        or(isNull(gradeRules.schoolId), eq(gradeRules.schoolId, schoolId)),
+      ),
+    );
+  return found.map((rule) => ({
+    ...rule,
+    rangeMin: rule.rangeMin === null ? null : Number(rule.rangeMin),
+    rangeMax: rule.rangeMax === null ? null : Number(rule.rangeMax),
+  }));
+}

@@ -1,0 +1,423 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type {
+  ConnectorKind,
+  PulledPage,
+  PullSummary,
+  RawPayload,
+  UploadedFile,
+} from '../connectors/contract.ts';
+import { connectorKind } from '../connectors/registry.ts';
+import type { Tx } from '../db/index.ts';
+import { rows } from '../db/rows.ts';
+import {
+  academicYears,
+  collections,
+  rawPayloads,
+  recordProblems,
+  sources,
+  syncRunSeen,
+  syncRuns,
+} from '../db/schema.ts';
+import { academicYearStartOf } from '../domain/school-year.ts';
+import { loadSchoolYears } from '../trust/school-year.ts';
+import { adoptPending, deriveSchool } from './derive.ts';
+import type { Engine } from './engine.ts';
+import { asSourceFailure, RunInterrupted, WHAT_TO_DO } from './failure.ts';
+import { suggestSubjectsForNewAspects } from './mapping.ts';
+import { logRunEvent } from './run-log.ts';
+import { renewLease, type SyncRun } from './runs.ts';
+import { type Source, sourceSecrets } from './sources.ts';
+import { stagePupils } from './stage-pupils.ts';
+import { stageDeletions, stageResults } from './stage-results.ts';
+import { collectionKey, emptyCounts, type StagingScope } from './staging-scope.ts';
+import { volumeWarnings } from './volume.ts';
+
+/**
+ * One sync run from start to end. Each page is staged in its own transaction with the run's
+ * checkpoint, so a run that dies resumes after its last saved page. Landing is one transaction at
+ * the end: a run that fails lands nothing, and what landed before stays.
+ */
+
+type AnyKind = ConnectorKind<unknown, unknown>;
+
+export async function executeRun(engine: Engine, run: SyncRun, signal: AbortSignal) {
+  const log = engine.logger.child({ runId: run.id, sourceId: run.sourceId });
+  const renewal = setInterval(() => {
+    renewLease(engine.db, run.id, engine.owner, engine.leaseMs).catch((error: unknown) => {
+      log.warn({ err: { code: (error as { code?: string }).code } }, 'lease renewal failed');
+    });
+  }, engine.leaseMs / 3);
+
+  try {
+    const [source] = await engine.db.select().from(sources).where(eq(sources.id, run.sourceId));
+    if (!source || source.archivedAt) {
+      await failRun(engine, run, 'config', 'source_gone', 'The source was removed during the run.');
+      return;
+    }
+    const kind = connectorKind(source.kind);
+    if (!kind) {
+      await failRun(engine, run, 'config', 'unknown_kind', `No connector "${source.kind}".`);
+      return;
+    }
+    await logRunEvent(engine.db, run.id, {
+      level: 'info',
+      code: run.attempt > 1 ? 'resumed' : 'started',
+      message:
+        run.attempt > 1
+          ? `Resumed after ${run.pagesDone} saved pages (attempt ${run.attempt}).`
+          : `Started a ${run.mode} pull from ${kind.label}.`,
+    });
+    await pullAndLand(engine, run, source, kind, signal);
+    log.info({ status: 'finished' }, 'sync run finished');
+  } catch (error) {
+    await recordFailure(engine, run, error);
+    log.info({ err: { type: (error as Error).name } }, 'sync run stopped');
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+async function pullAndLand(
+  engine: Engine,
+  run: SyncRun,
+  source: Source,
+  kind: AnyKind,
+  signal: AbortSignal,
+) {
+  const config = kind.configSchema.parse(source.config);
+  const secrets = kind.secretsSchema.parse(sourceSecrets(engine.secretKey, source));
+  const scope = await stagingScope(engine, run);
+  const file = kind.transport === 'file' ? await uploadedFile(engine, run) : null;
+
+  const pull = kind.pull({
+    config,
+    secrets,
+    mode: run.mode,
+    resumeFrom: run.checkpoint ?? null,
+    cursor: run.mode === 'incremental' ? (source.cursor ?? null) : null,
+    file,
+    signal,
+    log: (event) => {
+      logRunEvent(engine.db, run.id, event).catch(() => {});
+    },
+  });
+
+  let seq = run.pagesDone;
+  let step = await pull.next();
+  while (!step.done) {
+    if (signal.aborted) throw new RunInterrupted('stopping');
+    seq += 1;
+    await stagePage(engine, run, scope, step.value, seq, kind.transport === 'file');
+    step = await pull.next();
+  }
+  if (kind.transport === 'file') await refuseEmptyFile(engine, run);
+  await land(engine, run, source, kind, scope, step.value);
+}
+
+/** A file that gave no pupil and no result fails, saying why, rather than succeeding empty. */
+async function refuseEmptyFile(engine: Engine, run: SyncRun) {
+  const [counts] = await engine.db
+    .select({ pupils: syncRuns.pupilsSeen, results: syncRuns.resultsSeen })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, run.id));
+  if ((counts?.pupils ?? 0) + (counts?.results ?? 0) > 0) return;
+  const [first] = await engine.db
+    .select({ message: recordProblems.message })
+    .from(recordProblems)
+    .where(eq(recordProblems.runId, run.id))
+    .orderBy(recordProblems.id)
+    .limit(1);
+  throw new EmptyFile(
+    first?.message ?? 'The file has no rows to read: fill in the template and upload it again.',
+  );
+}
+
+class EmptyFile extends Error {
+  readonly category = 'bad_data';
+  readonly code = 'file_empty';
+}
+
+async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope> {
+  const years = await loadSchoolYears(engine.db);
+  const termly = await engine.db
+    .select({ id: collections.id, kind: collections.kind, startYear: academicYears.startYear })
+    .from(collections)
+    .innerJoin(academicYears, eq(academicYears.id, collections.academicYearId))
+    .where(isNull(collections.schoolId));
+  const byKey = new Map<string, number>();
+  for (const row of termly) {
+    if (row.kind !== 'baseline') byKey.set(collectionKey(row.startYear, row.kind), row.id);
+  }
+  return {
+    runId: run.id,
+    sourceId: run.sourceId,
+    schoolId: run.schoolId,
+    mode: run.mode,
+    years,
+    collections: byKey,
+    collectionOverride: run.collectionId,
+  };
+}
+
+/** The file a person uploaded for this run, or for the run it replays. */
+async function uploadedFile(engine: Engine, run: SyncRun): Promise<UploadedFile | null> {
+  const [stored] = await engine.db
+    .select()
+    .from(rawPayloads)
+    .where(and(eq(rawPayloads.runId, run.replayOf ?? run.id), eq(rawPayloads.seq, 0)));
+  if (!stored) return null;
+  const bytes = gunzipSync(stored.body);
+  return { fileName: stored.label, byteSize: bytes.length, open: () => Readable.from([bytes]) };
+}
+
+async function stagePage(
+  engine: Engine,
+  run: SyncRun,
+  scope: StagingScope,
+  pulled: PulledPage,
+  seq: number,
+  fromFile: boolean,
+) {
+  const counts = emptyCounts();
+  counts.problems.push(...pulled.problems);
+  const location = pulled.raw?.label ?? `page ${seq}`;
+
+  await engine.db.transaction(async (tx) => {
+    await holdLease(tx, run, engine);
+    if (pulled.raw && !fromFile) await keepRaw(tx, engine, run.id, seq, pulled.raw);
+    const page = pulled.page;
+    if (page.kind === 'pupils') {
+      await stagePupils(tx, scope, page.pupils, location, counts);
+      await rememberSeen(
+        tx,
+        run,
+        'pupil',
+        page.pupils.map((pupil) => pupil.externalId),
+      );
+    } else if (page.kind === 'results') {
+      await stageResults(tx, scope, page.results, location, counts);
+      await rememberSeen(
+        tx,
+        run,
+        'result',
+        page.results.map((result) => result.externalId),
+      );
+    } else {
+      await stageDeletions(tx, scope, page.deletions, counts);
+    }
+    if (counts.problems.length > 0) {
+      await tx
+        .insert(recordProblems)
+        .values(counts.problems.map((problem) => ({ runId: run.id, ...problem })));
+    }
+    await tx
+      .update(syncRuns)
+      .set({
+        checkpoint: pulled.checkpoint,
+        pagesDone: seq,
+        pupilsSeen: sql`${syncRuns.pupilsSeen} + ${counts.pupilsSeen}`,
+        pupilsNew: sql`${syncRuns.pupilsNew} + ${counts.pupilsNew}`,
+        pupilsChanged: sql`${syncRuns.pupilsChanged} + ${counts.pupilsChanged}`,
+        resultsSeen: sql`${syncRuns.resultsSeen} + ${counts.resultsSeen}`,
+        resultsNew: sql`${syncRuns.resultsNew} + ${counts.resultsNew}`,
+        resultsChanged: sql`${syncRuns.resultsChanged} + ${counts.resultsChanged}`,
+        resultsUnchanged: sql`${syncRuns.resultsUnchanged} + ${counts.resultsUnchanged}`,
+        resultsRetracted: sql`${syncRuns.resultsRetracted} + ${counts.resultsRetracted}`,
+        problems: sql`${syncRuns.problems} + ${counts.problems.length}`,
+      })
+      .where(eq(syncRuns.id, run.id));
+  });
+}
+
+/** Fails the transaction when another instance has taken the run over. */
+async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
+  const held = await renewLease(tx, run.id, engine.owner, engine.leaseMs);
+  if (!held) throw new RunInterrupted('lease lost');
+}
+
+async function keepRaw(tx: Tx, engine: Engine, runId: string, seq: number, raw: RawPayload) {
+  const expiresAt = new Date(engine.clock.now().getTime() + engine.rawRetentionDays * 86_400_000);
+  await tx
+    .insert(rawPayloads)
+    .values({
+      runId,
+      seq,
+      label: raw.label,
+      contentType: raw.contentType,
+      body: gzipSync(raw.body),
+      byteSize: raw.body.length,
+      sha256: createHash('sha256').update(raw.body).digest('hex'),
+      expiresAt,
+    })
+    .onConflictDoNothing();
+}
+
+async function rememberSeen(tx: Tx, run: SyncRun, entity: string, externalIds: string[]) {
+  if (run.mode !== 'full' || externalIds.length === 0) return;
+  await tx.insert(syncRunSeen).values({ runId: run.id, entity, externalIds });
+}
+
+async function land(
+  engine: Engine,
+  run: SyncRun,
+  source: Source,
+  kind: AnyKind,
+  scope: StagingScope,
+  summary: PullSummary,
+) {
+  const today = engine.clock.today();
+  await engine.db.transaction(async (tx) => {
+    await holdLease(tx, run, engine);
+    // Only a complete full pull from a school's system says who has left; an uploaded file
+    // lists the pupils it is about, not the whole roll, and removes nobody.
+    const sweep = run.mode === 'full' && summary.complete && kind.transport === 'api';
+    const left = sweep ? await markLeavers(tx, run, today) : 0;
+    const retracted = sweep ? await retractUnseen(tx, run) : 0;
+
+    await suggestSubjectsForNewAspects(tx, run.schoolId);
+    await adoptPending(tx, source.id);
+    const derived = await deriveSchool(tx, run.schoolId, academicYearStartOf(today));
+    const [tally] = await rows<{ mapped: number; live: number }>(
+      tx,
+      sql`
+      select
+        (select count(*)::int from assessments a join staged_results s
+           on s.id = a.staged_result_id where s.source_id = ${source.id}) as mapped,
+        (select count(*)::int from staged_results
+           where source_id = ${source.id} and retracted_at is null) as live`,
+    );
+    const [current] = await tx.select().from(syncRuns).where(eq(syncRuns.id, run.id));
+    const warnings = await volumeWarnings(tx, current!);
+    if (!summary.complete) warnings.push('The source said the pull was incomplete.');
+
+    await tx
+      .update(syncRuns)
+      .set({
+        status: warnings.length > 0 ? 'succeeded_with_warnings' : 'succeeded',
+        finishedAt: engine.clock.now(),
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        pupilsLeft: left,
+        resultsRetracted: sql`${syncRuns.resultsRetracted} + ${retracted}`,
+        resultsMapped: tally?.mapped ?? 0,
+        resultsUnmapped: Math.max(0, (tally?.live ?? 0) - (tally?.mapped ?? 0)),
+        resultsLanded: derived.landed,
+        warnings,
+        message: warnings.length > 0 ? warnings.join(' ') : null,
+      })
+      .where(eq(syncRuns.id, run.id));
+    await tx
+      .update(sources)
+      .set({ cursor: summary.cursor, updatedAt: engine.clock.now() })
+      .where(eq(sources.id, source.id));
+    await tx.delete(syncRunSeen).where(eq(syncRunSeen.runId, run.id));
+    await logRunEvent(tx, run.id, {
+      level: warnings.length > 0 ? 'warn' : 'info',
+      code: 'landed',
+      message:
+        `Landed ${derived.landed} points (${derived.removed} withdrawn, ` +
+        `${derived.conflicts} new conflicts between sources).` +
+        (scope.collectionOverride !== null ? ' All results went to the chosen collection.' : ''),
+    });
+  });
+}
+
+async function markLeavers(tx: Tx, run: SyncRun, today: string) {
+  await tx.execute(sql`
+    update source_pupils set removed_at = now(), last_changed_run_id = ${run.id}
+    where source_id = ${run.sourceId} and removed_at is null
+      and external_id not in (
+        select unnest(external_ids) from sync_run_seen
+        where run_id = ${run.id} and entity = 'pupil')`);
+  // A pupil has left the school when no source of that school still lists them.
+  const left = await rows<{ id: string }>(
+    tx,
+    sql`
+    update pupils p set left_at = now(), on_roll_to = coalesce(p.on_roll_to, ${today}::date),
+      updated_at = now()
+    where p.school_id = ${run.schoolId} and p.left_at is null
+      and exists (select 1 from source_pupils l where l.pupil_id = p.id
+        and l.source_id = ${run.sourceId})
+      and not exists (select 1 from source_pupils l where l.pupil_id = p.id
+        and l.removed_at is null)
+    returning p.id`,
+  );
+  return left.length;
+}
+
+async function retractUnseen(tx: Tx, run: SyncRun) {
+  const retracted = await rows<{ id: number }>(
+    tx,
+    sql`
+    update staged_results set retracted_at = now(), pending = true,
+      last_changed_run_id = ${run.id}
+    where source_id = ${run.sourceId} and retracted_at is null
+      and external_id not in (
+        select unnest(external_ids) from sync_run_seen
+        where run_id = ${run.id} and entity = 'result')
+    returning id`,
+  );
+  return retracted.length;
+}
+
+async function recordFailure(engine: Engine, run: SyncRun, error: unknown) {
+  if (error instanceof RunInterrupted) {
+    await engine.db
+      .update(syncRuns)
+      .set({ status: 'interrupted', leaseOwner: null, leaseExpiresAt: null })
+      .where(and(eq(syncRuns.id, run.id), eq(syncRuns.leaseOwner, engine.owner)));
+    await logRunEvent(engine.db, run.id, {
+      level: 'warn',
+      code: 'interrupted',
+      message: 'The service stopped during this sync; it will resume from the last saved page.',
+    });
+    return;
+  }
+  const failure = asSourceFailure(error);
+  if (failure) {
+    await failRun(engine, run, failure.category, failure.code, failure.message);
+    return;
+  }
+  engine.logger.error(
+    {
+      runId: run.id,
+      err: { type: (error as Error)?.name, code: (error as { code?: string }).code },
+    },
+    'sync run failed unexpectedly',
+  );
+  await failRun(
+    engine,
+    run,
+    'internal',
+    'internal_error',
+    `The sync stopped because of a problem on our side. ${WHAT_TO_DO.internal} (run ${run.id})`,
+  );
+}
+
+async function failRun(
+  engine: Engine,
+  run: SyncRun,
+  category: NonNullable<SyncRun['failureCategory']>,
+  code: string,
+  message: string,
+) {
+  await engine.db.transaction(async (tx) => {
+    await tx
+      .update(syncRuns)
+      .set({
+        status: 'failed',
+        finishedAt: engine.clock.now(),
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        failureCategory: category,
+        failureCode: code,
+        message,
+      })
+      .where(eq(syncRuns.id, run.id));
+    await tx.delete(syncRunSeen).where(eq(syncRunSeen.runId, run.id));
+    await logRunEvent(tx, run.id, { level: 'error', code, message });
+  });
+}

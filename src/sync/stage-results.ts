@@ -1,0 +1,212 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { SourceAspect, SourceDeletion, SourceResult } from '../connectors/contract.ts';
+import type { Tx } from '../db/index.ts';
+import { aspects, sourcePupils, stagedResults } from '../db/schema.ts';
+import { resolveCollection } from '../domain/school-year.ts';
+import { fingerprint } from './fingerprint.ts';
+import { collectionKey, type PageCounts, type StagingScope } from './staging-scope.ts';
+
+/**
+ * Staging a page of results exactly as the school wrote them, each placed in a collection by its
+ * label and date. Re-pulling an unchanged result writes nothing; a changed one is marked pending
+ * until its run lands.
+ */
+
+type StagedInsert = typeof stagedResults.$inferInsert;
+
+export async function stageResults(
+  tx: Tx,
+  scope: StagingScope,
+  page: SourceResult[],
+  location: string,
+  counts: PageCounts,
+) {
+  const results = page.filter((result) => result.value.trim() !== '');
+  counts.resultsSeen += results.length;
+  if (results.length === 0) return;
+
+  const aspectIds = await ensureAspects(
+    tx,
+    scope,
+    results.map((result) => result.aspect),
+  );
+  const existing = await tx
+    .select({
+      id: stagedResults.id,
+      externalId: stagedResults.externalId,
+      fingerprint: stagedResults.fingerprint,
+      retractedAt: stagedResults.retractedAt,
+    })
+    .from(stagedResults)
+    .where(
+      and(
+        eq(stagedResults.sourceId, scope.sourceId),
+        inArray(
+          stagedResults.externalId,
+          results.map((result) => result.externalId),
+        ),
+      ),
+    );
+  const byExternalId = new Map(existing.map((row) => [row.externalId, row]));
+
+  const inserts: StagedInsert[] = [];
+  const seenInPage = new Set<string>();
+  for (const result of results) {
+    // A source that lists one result twice in a page gives it once.
+    if (seenInPage.has(result.externalId)) continue;
+    seenInPage.add(result.externalId);
+
+    const row = toRow(scope, result, aspectIds.get(result.aspect.key)!, location, counts);
+    const known = byExternalId.get(result.externalId);
+    if (!known) {
+      inserts.push(row);
+      counts.resultsNew += 1;
+    } else if (known.fingerprint !== row.fingerprint || known.retractedAt !== null) {
+      await tx
+        .update(stagedResults)
+        .set({ ...row, retractedAt: null, lastChangedAt: new Date() })
+        .where(eq(stagedResults.id, known.id));
+      counts.resultsChanged += 1;
+    } else {
+      counts.resultsUnchanged += 1;
+    }
+  }
+  if (inserts.length > 0) await tx.insert(stagedResults).values(inserts);
+}
+
+/** Deletions the source reports: results are retracted, pupils unlinked from this source. */
+export async function stageDeletions(
+  tx: Tx,
+  scope: StagingScope,
+  deletions: SourceDeletion[],
+  counts: PageCounts,
+) {
+  const resultIds = deletions.filter((d) => d.entity === 'result').map((d) => d.externalId);
+  const pupilIds = deletions.filter((d) => d.entity === 'pupil').map((d) => d.externalId);
+  if (resultIds.length > 0) {
+    const retracted = await tx
+      .update(stagedResults)
+      .set({ retractedAt: new Date(), pending: true, lastChangedRunId: scope.runId })
+      .where(
+        and(
+          eq(stagedResults.sourceId, scope.sourceId),
+          inArray(stagedResults.externalId, resultIds),
+          sql`${stagedResults.retractedAt} is null`,
+        ),
+      )
+      .returning({ id: stagedResults.id });
+    counts.resultsRetracted += retracted.length;
+  }
+  if (pupilIds.length > 0) {
+    await tx
+      .update(sourcePupils)
+      .set({ removedAt: new Date(), lastChangedRunId: scope.runId })
+      .where(
+        and(
+          eq(sourcePupils.sourceId, scope.sourceId),
+          inArray(sourcePupils.externalId, pupilIds),
+          sql`${sourcePupils.removedAt} is null`,
+        ),
+      );
+  }
+}
+
+function toRow(
+  scope: StagingScope,
+  result: SourceResult,
+  aspectId: number,
+  location: string,
+  counts: PageCounts,
+): StagedInsert {
+  const value = result.value.trim();
+  return {
+    sourceId: scope.sourceId,
+    schoolId: scope.schoolId,
+    externalId: result.externalId,
+    pupilExternalId: result.pupilExternalId,
+    aspectId,
+    rawValue: value,
+    assessedOn: result.assessedOn,
+    periodLabel: result.periodLabel,
+    sourceModifiedAt: result.modifiedAt ? new Date(result.modifiedAt) : null,
+    // The source's own modified time is not content: a touched but unchanged result is unchanged.
+    fingerprint: fingerprint({
+      pupil: result.pupilExternalId,
+      aspect: result.aspect.key,
+      value,
+      assessedOn: result.assessedOn,
+      periodLabel: result.periodLabel,
+      collection: scope.collectionOverride,
+    }),
+    collectionId: placeResult(scope, result, location, counts),
+    pending: true,
+    lastChangedRunId: scope.runId,
+  };
+}
+
+function placeResult(
+  scope: StagingScope,
+  result: SourceResult,
+  location: string,
+  counts: PageCounts,
+): number | null {
+  if (scope.collectionOverride !== null) return scope.collectionOverride;
+  const placed = resolveCollection(scope.years, {
+    label: result.periodLabel ?? undefined,
+    date: result.assessedOn ?? undefined,
+  });
+  const id = placed.ok ? scope.collections.get(collectionKey(placed.startYear, placed.term)) : null;
+  if (id !== undefined && id !== null) return id;
+  counts.problems.push({
+    location,
+    row: null,
+    field: 'collection',
+    code: 'result_unplaced',
+    message:
+      `Result ${result.externalId} (${result.aspect.name}) could not be placed in a collection: ` +
+      (placed.ok
+        ? `the ${placed.term} term of ${placed.startYear}/${(placed.startYear + 1) % 100} ` +
+          'is not in the school year calendar; the trust admin can add that year.'
+        : placed.reason),
+  });
+  return null;
+}
+
+async function ensureAspects(
+  tx: Tx,
+  scope: StagingScope,
+  seen: SourceAspect[],
+): Promise<Map<string, number>> {
+  const unique = new Map(seen.map((aspect) => [aspect.key, aspect]));
+  const rows = await tx
+    .select()
+    .from(aspects)
+    .where(and(eq(aspects.sourceId, scope.sourceId), inArray(aspects.key, [...unique.keys()])));
+  const ids = new Map(rows.map((row) => [row.key, row.id]));
+
+  for (const row of rows) {
+    const latest = unique.get(row.key)!;
+    if (row.name === latest.name && row.gradeSet === latest.gradeSet) continue;
+    await tx
+      .update(aspects)
+      .set({ name: latest.name, gradeSet: latest.gradeSet, lastSeenAt: new Date() })
+      .where(eq(aspects.id, row.id));
+  }
+  const missing = [...unique.values()].filter((aspect) => !ids.has(aspect.key));
+  if (missing.length > 0) {
+    const created = await tx
+      .insert(aspects)
+      .values(
+        missing.map((aspect) => ({
+          sourceId: scope.sourceId,
+          schoolId: scope.schoolId,
+          key: aspect.key,
+          name: aspect.name,
+          gradeSet: aspect.gradeSet,
+        })),
+      )
+      .returning({ id: aspects.id, key: aspects.key });
+    for (const row of created) ids.set(row.key, row.id);
+  }
+  return ids;
+}

@@ -1,0 +1,46 @@
+import type { RecordProblem } from '../connectors/contract.ts';
+import type { AcademicYearDates, TermKind } from '../domain/school-year.ts';
+
+/** What staging needs to know about the run it is staging for. */
+export interface StagingScope {
+  runId: string;
+  sourceId: string;
+  schoolId: string;
+  mode: 'full' | 'incremental';
+  years: readonly AcademicYearDates[];
+  /** Termly collection ids by `${startYear}:${term}`. */
+  collections: ReadonlyMap<string, number>;
+  /** Every result of the run lands here when set (a baseline upload, for example). */
+  collectionOverride: number | null;
+}
+
+/** Counts a page adds to its run. */
+export interface PageCounts {
+  pupilsSeen: number;
+  pupilsNew: number;
+  pupilsChanged: number;
+  resultsSeen: number;
+  resultsNew: number;
+  resultsChanged: number;
+  resultsUnchanged: number;
+  resultsRetracted: number;
+  problems: RecordProblem[];
+}
+
+export function emptyCounts(): PageCounts {
+  return {
+    pupilsSeen: 0,
+    pupilsNew: 0,
+    pupilsChanged: 0,
+    resultsSeen: 0,
+    resultsNew: 0,
+    resultsChanged: 0,
+    resultsUnchanged: 0,
+    resultsRetracted: 0,
+    problems: [],
+  };
+}
+
+export function collectionKey(startYear: number, term: TermKind): string {
+  return `${startYear}:${term}`;
+}
