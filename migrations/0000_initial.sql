@@ -37,7 +37,7 @@ CREATE TABLE "aspects" (
 	"key" text NOT NULL,
 	"name" text NOT NULL,
 	"grade_set" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_seen_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -49,7 +49,7 @@ CREATE TABLE "assessment_conflicts" (
 	"kept_staged_result_id" bigint NOT NULL,
 	"other_staged_result_id" bigint NOT NULL,
 	"reason" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"detected_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"resolved_at" timestamp with time zone
 );
 --> statement-breakpoint
@@ -112,7 +112,7 @@ CREATE TABLE "grade_rules" (
 	"suggested_by_system" boolean DEFAULT false NOT NULL,
 	"proposed_by" uuid,
 	"proposal_reason" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"proposed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"decided_by" uuid,
 	"decided_at" timestamp with time zone,
 	"decision_reason" text
@@ -239,7 +239,7 @@ CREATE TABLE "source_pupils" (
 	"upn" text,
 	"record" jsonb NOT NULL,
 	"fingerprint" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_changed_run_id" uuid,
 	"removed_at" timestamp with time zone
 );
@@ -276,7 +276,7 @@ CREATE TABLE "staged_results" (
 	"fingerprint" text NOT NULL,
 	"collection_id" integer,
 	"pending" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_changed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_changed_run_id" uuid,
 	"retracted_at" timestamp with time zone
@@ -291,7 +291,7 @@ CREATE TABLE "subject_mappings" (
 	"status" "decision_status" NOT NULL,
 	"proposed_by" uuid,
 	"proposal_reason" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"proposed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"decided_by" uuid,
 	"decided_at" timestamp with time zone,
 	"decision_reason" text
@@ -367,7 +367,7 @@ CREATE TABLE "targets" (
 	"nx_point_id" uuid,
 	"projection" text,
 	"entered_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"entered_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "targets_key" UNIQUE NULLS NOT DISTINCT("pupil_id","academic_year_id","kind","subject_id")
 );
 --> statement-breakpoint

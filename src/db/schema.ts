@@ -31,6 +31,8 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 const at = (name: string) => timestamp(name, { withTimezone: true });
+/** A moment that defaults to when the row was written. */
+const stamp = (name: string) => at(name).notNull().defaultNow();
 const bigId = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
 
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +225,7 @@ export const sessions = pgTable(
     csrfToken: text('csrf_token').notNull(),
     createdAt: createdAt(),
     expiresAt: at('expires_at').notNull(),
-    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    lastSeenAt: stamp('last_seen_at'),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
@@ -516,7 +518,7 @@ export const sourcePupils = pgTable(
     /** The record as translated by the connector, for replay and for the pupil page. */
     record: jsonb('record').$type<Record<string, unknown>>().notNull(),
     fingerprint: text('fingerprint').notNull(),
-    firstSeenAt: createdAt(),
+    firstSeenAt: stamp('first_seen_at'),
     lastChangedRunId: uuid('last_changed_run_id'),
     /** Set when a complete full pull of the source no longer lists the pupil. */
     removedAt: at('removed_at'),
@@ -557,8 +559,8 @@ export const aspects = pgTable(
     key: text('key').notNull(),
     name: text('name').notNull(),
     gradeSet: text('grade_set'),
-    firstSeenAt: createdAt(),
-    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    firstSeenAt: stamp('first_seen_at'),
+    lastSeenAt: stamp('last_seen_at'),
   },
   (t) => [uniqueIndex('aspects_source_key').on(t.sourceId, t.key)],
 );
@@ -590,8 +592,8 @@ export const stagedResults = pgTable(
      * landed before, so a failed run lands nothing; the source's next good run adopts them.
      */
     pending: boolean('pending').notNull().default(true),
-    firstSeenAt: createdAt(),
-    lastChangedAt: at('last_changed_at').notNull().defaultNow(),
+    firstSeenAt: stamp('first_seen_at'),
+    lastChangedAt: stamp('last_changed_at'),
     lastChangedRunId: uuid('last_changed_run_id'),
     retractedAt: at('retracted_at'),
   },
@@ -629,7 +631,7 @@ export const subjectMappings = pgTable(
     proposedBy: uuid('proposed_by').references(() => users.id, { onDelete: 'set null' }),
     /** Why it was proposed: a person's note, or the system's reason for its suggestion. */
     proposalReason: text('proposal_reason').notNull(),
-    proposedAt: createdAt(),
+    proposedAt: stamp('proposed_at'),
     decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
     decidedAt: at('decided_at'),
     decisionReason: text('decision_reason'),
@@ -674,7 +676,7 @@ export const gradeRules = pgTable(
     suggestedBySystem: boolean('suggested_by_system').notNull().default(false),
     proposedBy: uuid('proposed_by').references(() => users.id, { onDelete: 'set null' }),
     proposalReason: text('proposal_reason').notNull(),
-    proposedAt: createdAt(),
+    proposedAt: stamp('proposed_at'),
     decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
     decidedAt: at('decided_at'),
     decisionReason: text('decision_reason'),
@@ -741,7 +743,7 @@ export const assessmentConflicts = pgTable(
     keptStagedResultId: bigint('kept_staged_result_id', { mode: 'number' }).notNull(),
     otherStagedResultId: bigint('other_staged_result_id', { mode: 'number' }).notNull(),
     reason: text('reason').notNull(),
-    detectedAt: createdAt(),
+    detectedAt: stamp('detected_at'),
     resolvedAt: at('resolved_at'),
   },
   (t) => [index('assessment_conflicts_pupil_idx').on(t.pupilId)],
@@ -765,7 +767,7 @@ export const targets = pgTable(
     /** For the phonics projection: 'expected_to_pass' or 'not_expected_to_pass'. */
     projection: text('projection'),
     enteredBy: uuid('entered_by').references(() => users.id, { onDelete: 'set null' }),
-    enteredAt: createdAt(),
+    enteredAt: stamp('entered_at'),
   },
   (t) => [
     unique('targets_key').on(t.pupilId, t.academicYearId, t.kind, t.subjectId).nullsNotDistinct(),

@@ -6,9 +6,18 @@ import {
   decideSubjectMappings,
   proposeGradeRule,
 } from '../../src/sync/mapping.ts';
+import { excludedPupils, missingPupils, unmappedValues } from '../../src/sync/reconcile.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { ANALYST, testEngine, uploadAndRun } from '../support/engine.ts';
-import { createSchool, createSource, seedTrust, TODAY } from '../support/fixtures.ts';
+import {
+  collectionId,
+  createPupil,
+  createSchool,
+  createSource,
+  seedTrust,
+  subjectId,
+  TODAY,
+} from '../support/fixtures.ts';
 import { landedPoints, syncedRows } from '../support/landed.ts';
 import { makeUpn } from '../support/upn.ts';
 
@@ -114,6 +123,31 @@ describe('a school uploads its autumn return', () => {
     ]);
   });
 
+  it('lists the pupil whose value no rule maps, with the value, as missing', async () => {
+    const scope = await mathsScope();
+    expect(await missingPupils(database.db, scope)).toEqual([
+      expect.objectContaining({ last_name: 'Nowak', reason: 'value_unmapped', detail: 'Secure+' }),
+    ]);
+    expect(await unmappedValues(database.db, school.id, scope.collectionId)).toEqual([
+      expect.objectContaining({ aspect_name: 'Maths', raw_value: 'Secure+', pupils: 1 }),
+    ]);
+  });
+
+  it('says who is left out of the collection and why, rather than counting them missing', async () => {
+    await createPupil(database.db, school.id, {
+      upn: upn(7),
+      firstName: 'Kwame',
+      lastName: 'Mensah',
+      ncYear: 'Y2',
+      onRollFrom: '2027-01-05',
+    });
+    const scope = await mathsScope();
+    expect(await excludedPupils(database.db, scope)).toEqual([
+      expect.objectContaining({ last_name: 'Mensah', reason: 'joined_after', on: '2027-01-05' }),
+    ]);
+    expect((await missingPupils(database.db, scope)).map((p) => p.last_name)).toEqual(['Nowak']);
+  });
+
   it('re-derives at once when the school confirms a rule for its own grade', async () => {
     const db = database.db;
     const [maths] = await db.select().from(aspects).where(eq(aspects.name, 'Maths'));
@@ -142,6 +176,9 @@ describe('a school uploads its autumn return', () => {
     );
     expect(outcome).toEqual({ landed: 1, removed: 0, conflicts: 0 });
     expect(await landedPoints(db)).toContain(`Nowak mathematics NX8 ${AUTUMN}`);
+    const scope = await mathsScope();
+    expect(await missingPupils(db, scope)).toEqual([]);
+    expect(await unmappedValues(db, school.id, scope.collectionId)).toEqual([]);
   });
 
   it('writes no rows when the same file is uploaded again', async () => {
@@ -174,3 +211,11 @@ describe('a school uploads its autumn return', () => {
     expect(await landedPoints(database.db)).toEqual(before);
   });
 });
+
+async function mathsScope() {
+  return {
+    schoolId: school.id,
+    collectionId: await collectionId(database.db, 'Autumn 2026/27'),
+    subjectId: await subjectId(database.db, 'mathematics'),
+  };
+}

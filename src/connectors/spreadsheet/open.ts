@@ -5,6 +5,7 @@ import type { SubjectSpec } from './fields.ts';
 import { fileProblem } from './problems.ts';
 import type { Sheet } from './sheets.ts';
 import { isWholeZip, xlsxSheets } from './xlsx.ts';
+import { wholeXlsxSheets } from './xlsx-whole.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -20,9 +21,16 @@ const TRUNCATED =
   'is not a complete Excel workbook: it may have been cut short while uploading. ' +
   'Upload it again; if that does not help, open it in Excel and save it again first.';
 
-export type OpenedFile =
-  | { ok: true; contentType: string; workbook: boolean; sheets: AsyncGenerator<Sheet> }
-  | { ok: false; contentType: string; problem: RecordProblem };
+export type OpenedFile = OpenedSheets | { ok: false; contentType: string; problem: RecordProblem };
+
+export interface OpenedSheets {
+  ok: true;
+  contentType: string;
+  workbook: boolean;
+  sheets: AsyncGenerator<Sheet>;
+  /** A second way to read the file, should the first break off. */
+  fallback: (() => AsyncGenerator<Sheet>) | null;
+}
 
 /** Tells a workbook from text by its first bytes, since names and extensions are often wrong. */
 export function openFile(
@@ -40,7 +48,13 @@ export function openFile(
 
 function openWorkbook(location: string, bytes: Buffer): OpenedFile {
   if (!isWholeZip(bytes)) return refuse(location, XLSX_TYPE, 'xlsx_truncated', TRUNCATED);
-  return { ok: true, contentType: XLSX_TYPE, workbook: true, sheets: xlsxSheets(bytes) };
+  return {
+    ok: true,
+    contentType: XLSX_TYPE,
+    workbook: true,
+    sheets: xlsxSheets(bytes),
+    fallback: () => wholeXlsxSheets(bytes),
+  };
 }
 
 function openText(location: string, bytes: Buffer, subjects: readonly SubjectSpec[]): OpenedFile {
@@ -54,6 +68,7 @@ function openText(location: string, bytes: Buffer, subjects: readonly SubjectSpe
     contentType,
     workbook: false,
     sheets: single(csvSheet(location, text, delimiter)),
+    fallback: null,
   };
 }
 

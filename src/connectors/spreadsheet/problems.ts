@@ -29,6 +29,7 @@ export const SPREADSHEET_PROBLEMS = {
   subject_unrecognised: 'warn',
   upn_missing: 'warn',
   upn_length: 'warn',
+  upn_malformed: 'warn',
   sen_unrecognised: 'warn',
   flag_unrecognised: 'warn',
   row_duplicate: 'warn',

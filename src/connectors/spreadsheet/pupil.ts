@@ -7,6 +7,10 @@ import { type ProblemCode, rowProblem } from './problems.ts';
 import { fieldCell, fieldDate, fieldText, type RowScope, report } from './scope.ts';
 
 const UPN_LENGTH = 13;
+/** A letter, then the LA, school, year and serial digits; a temporary UPN ends in a letter. */
+const UPN_SHAPE = /^[A-Z]\d{11}[0-9A-Z]$/;
+const ADD_UPN = "Add the pupil's 13-character UPN.";
+const COPY_UPN = "Copy the UPN from the school's MIS.";
 
 interface CodedField<T> {
   field: ReturnField;
@@ -39,19 +43,22 @@ const flag = (field: ReturnField): CodedField<boolean> => ({
 });
 
 /**
- * The pupil a row is about, or null when it names nobody. A pupil with no UPN is keyed by a
- * hash of name and date of birth, so that the key, which reaches logs, carries no name.
+ * The pupil a row is about, or null when it names nobody. A pupil without a UPN-shaped UPN is
+ * keyed by a hash of name and date of birth, so that the key, which reaches logs, carries no
+ * name.
  */
 export function readPupil(scope: RowScope): SourcePupil | null {
   const upn = fieldText(scope, 'upn').toUpperCase();
   const lastName = fieldText(scope, 'surname');
   const firstName = fieldText(scope, 'forename');
-  if (upn === '' && (lastName === '' || firstName === '')) return unidentified(scope);
+  const named = lastName !== '' && firstName !== '';
+  if (upn === '' && !named) return unidentified(scope);
 
   const dateOfBirth = fieldDate(scope, 'dateOfBirth');
-  checkUpn(scope, upn, dateOfBirth);
+  const byName = named && !UPN_SHAPE.test(upn);
+  checkUpn(scope, upn, byName ? nameMatch(dateOfBirth) : 'the UPN as written');
   return {
-    externalId: upn || nameKey(lastName, firstName, dateOfBirth),
+    externalId: byName ? nameKey(lastName, firstName, dateOfBirth) : upn,
     upn: upn || null,
     formerUpn: null,
     firstName,
@@ -80,29 +87,29 @@ function unidentified(scope: RowScope): null {
   return null;
 }
 
-/** The engine validates UPNs; a wrong length is flagged here because it is plain to see. */
-function checkUpn(scope: RowScope, upn: string, dateOfBirth: string | null): void {
+/**
+ * The engine validates UPNs fully (check letter and all); what is plainly not one is reported
+ * here, and the pupil is matched by name, so that placeholders such as "TBC" do not merge
+ * pupils into one.
+ */
+function checkUpn(scope: RowScope, upn: string, matchedBy: string): void {
   const column = scope.file.header.fields.upn;
-  if (!column) return;
+  if (!column || UPN_SHAPE.test(upn)) return;
+
+  const matched = `so this pupil is matched by ${matchedBy}`;
   if (upn === '') {
-    const by = dateOfBirth ? 'surname, forename and date of birth' : 'surname and forename only';
-    report(
-      scope,
-      column,
-      'upn_missing',
-      `the UPN is blank, so this pupil is matched by ${by}. Add the pupil's 13-character UPN.`,
-    );
-    return;
+    report(scope, column, 'upn_missing', `the UPN is blank, ${matched}. ${ADD_UPN}`);
+  } else if (upn.length !== UPN_LENGTH) {
+    const length = `"${upn}" has ${upn.length} characters, but a UPN has ${UPN_LENGTH}`;
+    report(scope, column, 'upn_length', `${length}, ${matched}. ${COPY_UPN}`);
+  } else {
+    const shape = `"${upn}" is not a UPN (a letter, 11 digits, then a digit or letter)`;
+    report(scope, column, 'upn_malformed', `${shape}, ${matched}. ${COPY_UPN}`);
   }
-  if (upn.length !== UPN_LENGTH) {
-    report(
-      scope,
-      column,
-      'upn_length',
-      `"${upn}" has ${upn.length} characters, but a UPN has ${UPN_LENGTH}. ` +
-        "Copy the UPN from the school's MIS.",
-    );
-  }
+}
+
+function nameMatch(dateOfBirth: string | null): string {
+  return dateOfBirth ? 'surname, forename and date of birth' : 'surname and forename only';
 }
 
 function coded<T>(scope: RowScope, spec: CodedField<T>): T | null {

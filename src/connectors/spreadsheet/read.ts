@@ -2,7 +2,7 @@ import type { PulledPage, PullSummary, RawPayload, UploadedFile } from '../contr
 import { DEFAULT_SUBJECTS, type SubjectSpec } from './fields.ts';
 import type { LayoutSetting } from './layout.ts';
 import { loadBytes, MAX_FILE_BYTES } from './load.ts';
-import { openFile } from './open.ts';
+import { type OpenedSheets, openFile } from './open.ts';
 import { toPages } from './pages.ts';
 import { fileProblem } from './problems.ts';
 import { type ReadSettings, type ReturnReading, readReturn } from './reader.ts';
@@ -62,7 +62,19 @@ async function readBytes(
     workbook: opened.workbook,
     signal: options.signal ?? null,
   };
-  return { ...(await readReturn(location, opened.sheets, settings)), raw };
+  return { ...(await readOpened(location, opened, settings)), raw };
+}
+
+/** A workbook whose streamed read broke off is read once more, whole, before it is judged. */
+async function readOpened(
+  location: string,
+  opened: OpenedSheets,
+  settings: ReadSettings,
+): Promise<ReturnReading> {
+  const reading = await readReturn(location, opened.sheets, settings);
+  const brokeOff = reading.problems.some((problem) => problem.code === 'xlsx_unreadable');
+  if (!brokeOff || !opened.fallback) return reading;
+  return readReturn(location, opened.fallback(), settings);
 }
 
 function tooLarge(location: string): FileReading {

@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Cell, SheetRow } from './cells.ts';
-import { type Sheet, SheetReadError } from './sheets.ts';
+import type { SheetRow } from './cells.ts';
+import type { Sheet } from './sheets.ts';
+import { damaged, toRow } from './xlsx-cells.ts';
 
 /**
  * Styles are read because they are what marks a number as a date; shared strings are cached
- * because Excel stores every text cell there; hyperlinks are only ever contact details.
+ * because Excel keeps every text cell there; hyperlinks are no part of a return.
  */
 const READER_OPTIONS = {
   worksheets: 'emit',
@@ -25,23 +26,27 @@ export function isWholeZip(bytes: Buffer): boolean {
   return tail.includes(END_RECORD);
 }
 
-/** The worksheets in the order the workbook stores them, each read as it streams past. */
+/**
+ * The worksheets as they stream out of the zip. The streaming reader can miss the zip's last
+ * entry (exceljs issue 3064), which is where exceljs itself writes the workbook part, so a
+ * read that did not see every worksheet the workbook declares fails, and is read again whole.
+ */
 export async function* xlsxSheets(bytes: Buffer): AsyncGenerator<Sheet> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), READER_OPTIONS);
+  let seen = 0;
   try {
     for await (const worksheet of reader) {
-      yield {
-        name: sheetName(worksheet),
-        date1904: isDate1904(reader),
-        rows: sheetRows(worksheet),
-      };
+      seen += 1;
+      yield { name: sheetName(worksheet), date1904: isDate1904(reader), rows: rows(worksheet) };
     }
   } catch (error) {
     throw damaged(error);
   }
+  const declared = declaredSheets(reader);
+  if (declared === null || seen < declared) throw damaged(new Error('worksheets missed'));
 }
 
-async function* sheetRows(worksheet: AsyncIterable<ExcelJS.Row>): AsyncGenerator<SheetRow> {
+async function* rows(worksheet: AsyncIterable<ExcelJS.Row>): AsyncGenerator<SheetRow> {
   try {
     for await (const row of worksheet) yield toRow(row);
   } catch (error) {
@@ -49,59 +54,28 @@ async function* sheetRows(worksheet: AsyncIterable<ExcelJS.Row>): AsyncGenerator
   }
 }
 
-/** Errors here come from unzipping and XML parsing: the file, not the code, is at fault. */
-function damaged(error: unknown): SheetReadError {
-  return new SheetReadError(
-    'xlsx_unreadable',
-    null,
-    'could not be read to its end because the workbook is damaged. ' +
-      'Open it in Excel, save it again and upload it again.',
-    { cause: error },
-  );
-}
-
-function toRow(row: ExcelJS.Row): SheetRow {
-  const cells: Cell[] = [];
-  row.eachCell({ includeEmpty: false }, (cell, column) => {
-    cells[column - 1] = toCell(cell.value);
-  });
-  return { number: row.number, cells: Array.from(cells, (cell) => cell ?? null) };
-}
-
-function toCell(value: ExcelJS.CellValue): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'object' || value instanceof Date) return value;
-  if ('richText' in value) return value.richText.map((run) => run.text ?? '').join('');
-  if ('error' in value) return { issue: 'error', text: value.error };
-  if ('hyperlink' in value) return value.text;
-  return formulaCell(value.result, 'formula' in value ? value.formula : value.sharedFormula);
-}
-
-/** A formula gives the result Excel saved with it; it is never worked out here. */
-function formulaCell(
-  result: ExcelJS.CellFormulaValue['result'],
-  formula: string | undefined,
-): Cell {
-  if (result === undefined || result === null) {
-    return { issue: 'uncachedFormula', text: `=${formula ?? ''}` };
-  }
-  if (typeof result === 'object' && !(result instanceof Date)) {
-    return { issue: 'error', text: result.error };
-  }
-  // The streaming reader turns a saved error result ("#N/A") into NaN.
-  if (typeof result === 'number' && Number.isNaN(result)) return { issue: 'error', text: '' };
-  return result;
-}
+/* The reader's typings omit what it sets at run time, so these look before they read. */
 
 function sheetName(worksheet: object): string {
   return 'name' in worksheet && typeof worksheet.name === 'string' ? worksheet.name : '';
 }
 
-/** The reader keeps the workbook's properties as a parsed model, not as its typings say. */
 function isDate1904(reader: object): boolean {
-  const properties = 'properties' in reader ? reader.properties : null;
-  if (typeof properties !== 'object' || properties === null) return false;
-  const model = 'model' in properties ? properties.model : null;
-  if (typeof model !== 'object' || model === null) return false;
-  return 'date1904' in model && model.date1904 === true;
+  const model = modelOf(reader, 'properties');
+  return model !== null && 'date1904' in model && model.date1904 === true;
+}
+
+/** How many sheets the workbook part lists, or null when it was never read. */
+function declaredSheets(reader: object): number | null {
+  if (!('model' in reader) || typeof reader.model !== 'object' || reader.model === null) {
+    return null;
+  }
+  const { model } = reader;
+  return 'sheets' in model && Array.isArray(model.sheets) ? model.sheets.length : null;
+}
+
+function modelOf(reader: object, part: string): object | null {
+  const parsed: unknown = part in reader ? Reflect.get(reader, part) : null;
+  if (typeof parsed !== 'object' || parsed === null || !('model' in parsed)) return null;
+  return typeof parsed.model === 'object' ? parsed.model : null;
 }

@@ -3,6 +3,7 @@ import { fixture, problemsOf, readFixture, valuesOf } from './helpers/read.ts';
 import { harbourLaneUpn as upn } from './helpers/upn.ts';
 
 const DATE_FIX = 'Write it as dd/mm/yyyy, for example 14/03/2016.';
+const BY_NAME = 'surname, forename and date of birth';
 
 describe('no-upn-column.csv: names but no UPN column', () => {
   it('reads 2 pupils and 6 results, matched by name and date of birth', async () => {
@@ -197,11 +198,11 @@ describe('impossible-dates.csv: dates that are not dates', () => {
 });
 
 describe('invalid-codes.csv: codes that are not codes, and rows without UPNs', () => {
-  it('reads 6 pupils and 18 results: only the row naming nobody is lost', async () => {
+  it('reads 9 pupils and 27 results: only the row naming nobody is lost', async () => {
     const pulled = await readFixture('invalid-codes.csv');
 
-    expect(pulled.pupils).toHaveLength(6);
-    expect(pulled.results).toHaveLength(18);
+    expect(pulled.pupils).toHaveLength(9);
+    expect(pulled.results).toHaveLength(27);
   });
 
   it('reports each bad code, UPN and unattributable row', async () => {
@@ -242,8 +243,8 @@ describe('invalid-codes.csv: codes that are not codes, and rows without UPNs', (
         field: 'UPN',
         code: 'upn_length',
         message:
-          `Row 5, column "UPN": "${upn(74).slice(0, 12)}" has 12 characters, but a UPN has 13. ` +
-          "Copy the UPN from the school's MIS.",
+          `Row 5, column "UPN": "${upn(74).slice(0, 12)}" has 12 characters, but a UPN has 13, ` +
+          `so this pupil is matched by ${BY_NAME}. Copy the UPN from the school's MIS.`,
       },
       {
         row: 6,
@@ -261,6 +262,23 @@ describe('invalid-codes.csv: codes that are not codes, and rows without UPNs', (
           'Row 7: the row has neither a UPN nor a surname and forename, so it cannot be ' +
           "matched to a pupil and was not read. Add the pupil's UPN (or surname and forename).",
       },
+      {
+        row: 9,
+        field: 'UPN',
+        code: 'upn_malformed',
+        message:
+          `Row 9, column "UPN": "${upn(78).slice(1)}A" is not a UPN (a letter, 11 digits, then a ` +
+          `digit or letter), so this pupil is matched by ${BY_NAME}. Copy the UPN from the ` +
+          "school's MIS.",
+      },
+      ...[10, 11].map((row) => ({
+        row,
+        field: 'UPN',
+        code: 'upn_length',
+        message:
+          `Row ${row}, column "UPN": "TBC" has 3 characters, but a UPN has 13, so this pupil ` +
+          `is matched by ${BY_NAME}. Copy the UPN from the school's MIS.`,
+      })),
     ]);
   });
 
@@ -273,10 +291,19 @@ describe('invalid-codes.csv: codes that are not codes, and rows without UPNs', (
     expect([jakub?.disadvantaged, jakub?.eal]).toEqual([null, null]);
   });
 
-  it('keeps a UPN of the wrong length as written, for the engine to judge', async () => {
+  it('keeps a UPN of the wrong length as written, but matches the pupil by name', async () => {
     const pulled = await readFixture('invalid-codes.csv');
 
     expect(pulled.pupils[3]?.upn).toBe(upn(74).slice(0, 12));
+    expect(pulled.pupils[3]?.externalId).toMatch(/^name:/);
+  });
+
+  it('keeps pupils apart who share a placeholder UPN', async () => {
+    const pulled = await readFixture('invalid-codes.csv');
+    const placeholders = pulled.pupils.filter((pupil) => pupil.upn === 'TBC');
+
+    expect(placeholders.map((pupil) => pupil.firstName)).toEqual(['Erin', 'Nia']);
+    expect(new Set(placeholders.map((pupil) => pupil.externalId)).size).toBe(2);
   });
 
   it('upper-cases and trims a UPN, and reads lower-case codes', async () => {

@@ -2,9 +2,10 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { PulledPage } from '../../../src/connectors/contract.ts';
 import { readSpreadsheet } from '../../../src/connectors/spreadsheet/index.ts';
-import { problemsOf, pullAll, readFixture, upload } from './helpers/read.ts';
+import { fixture, problemsOf, pullAll, readFixture, upload } from './helpers/read.ts';
 import { harbourLaneUpn as upn } from './helpers/upn.ts';
 import { largeReturn, workbookBuffer } from './helpers/workbooks.ts';
+import { withDamagedEntry, withGapAfterFirstEntry } from './helpers/zip.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -136,6 +137,38 @@ describe('excel-return.xlsx: a workbook as Excel saves it', () => {
         'its columns cannot be recognised. Put the column names (such as "UPN", "Surname", ' +
         '"Forename" and "Reading") in one row at the top and upload the file again.',
     ]);
+  });
+});
+
+describe('a workbook the streaming reader cannot walk', () => {
+  it('is read again whole, with the same pupils, results and problems', async () => {
+    const original = await readFixture('excel-return.xlsx');
+    const padded = withGapAfterFirstEntry(fixture('excel-return.xlsx').bytes);
+
+    const pulled = await pullAll(readSpreadsheet(upload('excel-return.xlsx', padded)));
+
+    expect(pulled.pupils).toEqual(original.pupils);
+    expect(pulled.results).toEqual(original.results);
+    expect(pulled.problems).toEqual(original.problems);
+    expect(pulled.summary.complete).toBe(true);
+  });
+
+  it('is reported as damaged when the whole read fails too', async () => {
+    const bytes = withDamagedEntry(fixture('excel-return.xlsx').bytes, 'xl/worksheets/sheet2.xml');
+
+    const pulled = await pullAll(readSpreadsheet(upload('damaged.xlsx', bytes)));
+
+    expect(problemsOf(pulled)).toEqual([
+      {
+        row: null,
+        field: null,
+        code: 'xlsx_unreadable',
+        message:
+          '"damaged.xlsx" could not be read to its end because the workbook is damaged. Open ' +
+          'it in Excel, save it again and upload it again.',
+      },
+    ]);
+    expect(pulled.summary.complete).toBe(false);
   });
 });
 

@@ -28,8 +28,9 @@ export function upload(fileName: string, bytes: Buffer): UploadedFile {
   return { fileName, byteSize: bytes.length, open: () => Readable.from([bytes]) };
 }
 
-export function fixture(name: string): UploadedFile {
-  return upload(name, readFileSync(new URL(name, FIXTURES)));
+export function fixture(name: string): UploadedFile & { bytes: Buffer } {
+  const bytes = readFileSync(new URL(name, FIXTURES));
+  return { ...upload(name, bytes), bytes };
 }
 
 export async function pullAll(pages: AsyncGenerator<PulledPage, PullSummary>): Promise<Pulled> {

@@ -1,0 +1,198 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { type Actor, recordAudit } from '../audit.ts';
+import type { Db, Executor } from '../db/index.ts';
+import { apiTokens, roleGrants, sessions, signInAttempts, users } from '../db/schema.ts';
+import { hashPassword, passwordMatches, passwordProblem } from './passwords.ts';
+import type { Grant, Principal } from './principal.ts';
+
+/**
+ * People, their roles, their console sessions and their API tokens. Session cookies and tokens are
+ * random; only their SHA-256 is stored, so a copy of the database gives no way in.
+ */
+
+export class AccessError extends Error {
+  override name = 'AccessError';
+}
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  password: string | null;
+  grants: Grant[];
+}
+
+export async function createUser(db: Db, actor: Actor, input: NewUser) {
+  const email = input.email.trim();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    throw new AccessError(`"${email}" is not an email address.`);
+  }
+  if (input.password !== null) {
+    const problem = passwordProblem(input.password);
+    if (problem) throw new AccessError(problem);
+  }
+  const passwordHash = input.password === null ? null : await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(sql`lower(${users.email}) = lower(${email})`);
+    if (existing) throw new AccessError(`There is already a user with the email ${email}.`);
+    const [user] = await tx
+      .insert(users)
+      .values({ email, displayName: input.displayName.trim(), passwordHash })
+      .returning();
+    if (input.grants.length > 0) {
+      await tx.insert(roleGrants).values(input.grants.map((g) => ({ ...g, userId: user!.id })));
+    }
+    await recordAudit(tx, actor, {
+      action: 'user.create',
+      entityType: 'user',
+      entityId: user!.id,
+      details: { email, grants: input.grants },
+    });
+    return user!;
+  });
+}
+
+export async function loadPrincipal(executor: Executor, userId: string): Promise<Principal | null> {
+  const [user] = await executor
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      active: users.active,
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!user || !user.active) return null;
+  const grants = await executor
+    .select({
+      role: roleGrants.role,
+      schoolId: roleGrants.schoolId,
+      subjectId: roleGrants.subjectId,
+    })
+    .from(roleGrants)
+    .where(eq(roleGrants.userId, userId));
+  return { user: { id: user.id, email: user.email, displayName: user.displayName }, grants };
+}
+
+export function actorOf(principal: Principal): Actor {
+  return { userId: principal.user.id, label: principal.user.displayName };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing in
+
+const WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES_PER_EMAIL = 5;
+const MAX_FAILURES_PER_IP = 20;
+
+export type SignIn =
+  | { ok: true; userId: string }
+  | { ok: false; reason: 'invalid' | 'throttled'; message: string };
+
+/** Checks a password, refusing after repeated failures for one email or one address. */
+export async function signIn(db: Db, email: string, password: string, ip: string): Promise<SignIn> {
+  const emailKey = email.trim().toLowerCase();
+  const since = new Date(Date.now() - WINDOW_MS);
+  const [failures] = await db
+    .select({
+      byEmail: sql<number>`count(*) filter (where ${signInAttempts.emailKey} = ${emailKey})::int`,
+      byIp: sql<number>`count(*) filter (where ${signInAttempts.ip} = ${ip})::int`,
+    })
+    .from(signInAttempts)
+    .where(and(eq(signInAttempts.succeeded, false), gt(signInAttempts.at, since)));
+  if (
+    (failures?.byEmail ?? 0) >= MAX_FAILURES_PER_EMAIL ||
+    (failures?.byIp ?? 0) >= MAX_FAILURES_PER_IP
+  ) {
+    return {
+      ok: false,
+      reason: 'throttled',
+      message: 'Too many attempts to sign in. Wait 15 minutes, or ask the trust admin to help.',
+    };
+  }
+
+  const [user] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash, active: users.active })
+    .from(users)
+    .where(sql`lower(${users.email}) = ${emailKey}`);
+  const matches =
+    user?.active === true && user.passwordHash !== null
+      ? await passwordMatches(user.passwordHash, password)
+      : false;
+  await db.insert(signInAttempts).values({ emailKey, ip, succeeded: matches });
+  if (!matches || !user) {
+    return { ok: false, reason: 'invalid', message: 'That email and password do not match.' };
+  }
+  await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, user.id));
+  return { ok: true, userId: user.id };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and tokens
+
+export function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** A new session: the cookie value to send, which is never stored as it is. */
+export async function startSession(db: Db, userId: string, hours: number) {
+  const secret = randomSecret();
+  await db.insert(sessions).values({
+    tokenHash: digest(secret),
+    userId,
+    csrfToken: randomSecret(),
+    expiresAt: new Date(Date.now() + hours * 3_600_000),
+  });
+  return secret;
+}
+
+export async function sessionUser(db: Db, secret: string) {
+  const [session] = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.tokenHash, digest(secret)), gt(sessions.expiresAt, new Date())));
+  return session ?? null;
+}
+
+export async function endSession(db: Db, secret: string) {
+  await db.delete(sessions).where(eq(sessions.tokenHash, digest(secret)));
+}
+
+/** An API token for scripts and the trust's portal, shown once; returns the token itself. */
+export async function createApiToken(db: Db, actor: Actor, userId: string, name: string) {
+  const secret = `nss_${randomSecret()}`;
+  const [token] = await db
+    .insert(apiTokens)
+    .values({ userId, name, tokenHash: digest(secret) })
+    .returning({ id: apiTokens.id });
+  await recordAudit(db, actor, {
+    action: 'api_token.create',
+    entityType: 'api_token',
+    entityId: token!.id,
+    details: { userId, name },
+  });
+  return secret;
+}
+
+export async function tokenUser(db: Db, secret: string): Promise<string | null> {
+  const [token] = await db
+    .select({ id: apiTokens.id, userId: apiTokens.userId })
+    .from(apiTokens)
+    .where(
+      and(
+        eq(apiTokens.tokenHash, digest(secret)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
+      ),
+    );
+  if (!token) return null;
+  await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, token.id));
+  return token.userId;
+}
