@@ -1,21 +1,130 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySchedule from '@fastify/schedule';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AsyncTask, SimpleIntervalJob } from 'toad-scheduler';
 import type { ServiceContext } from '../context.ts';
+import type { Engine } from '../sync/engine.ts';
+import { instanceName, SyncWorker } from '../sync/worker.ts';
+import { mappingRoutes } from './api/mapping.ts';
+import { reconcileRoutes } from './api/reconcile.ts';
+import { API_PREFIX, type ApiRoute, openApiDocument, registerApiRoutes } from './api/route.ts';
+import { runRoutes } from './api/runs.ts';
+import { schoolRoutes } from './api/schools.ts';
+import { sourceRoutes } from './api/sources.ts';
+import { uploadRoutes } from './api/uploads.ts';
+import { installAuth } from './auth.ts';
 import { installErrorHandlers } from './errors.ts';
 import { healthRoutes } from './routes/health.ts';
 
+const TICK_SECONDS = 5;
+
+/** Every route the app serves, so that a test can walk them all. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
+export interface AppOptions {
+  /** Run scheduled syncs in this process (the default follows SCHEDULER). */
+  scheduler?: boolean;
+}
+
 /** Builds the service's HTTP app; tests call it and use `inject`, `main` calls it and listens. */
-export async function buildApp(context: ServiceContext): Promise<FastifyInstance> {
+export async function buildApp(
+  context: ServiceContext,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
     trustProxy: true,
-    bodyLimit: context.config.maxUploadBytes,
+    bodyLimit: 1_048_576,
     requestIdHeader: false,
   });
 
-  installErrorHandlers(app);
-  await app.register(fastifySchedule);
-  healthRoutes(app, context);
+  const registered: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', registered);
+  app.addHook('onRoute', (options) => {
+    const methods = Array.isArray(options.method) ? options.method : [options.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      registered.push({ method, url: options.url, public: options.config?.public === true });
+    }
+  });
 
+  installErrorHandlers(app);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: context.config.maxUploadBytes, files: 1, fields: 10 },
+  });
+  installAuth(app, context);
+
+  healthRoutes(app, context);
+  const routes: ApiRoute[] = [
+    ...schoolRoutes(context),
+    ...sourceRoutes(context),
+    ...uploadRoutes(context),
+    ...runRoutes(context),
+    ...mappingRoutes(context),
+    ...reconcileRoutes(context),
+  ];
+  registerApiRoutes(app, routes);
+  const document = openApiDocument(routes);
+  app.get(`${API_PREFIX}/openapi.json`, async () => document);
+
+  await app.register(fastifySchedule);
+  if (options.scheduler ?? context.config.schedulerEnabled) startWorker(app, context);
   return app;
+}
+
+export function engineFor(context: ServiceContext): Engine {
+  return {
+    db: context.database.db,
+    secretKey: context.secretKey,
+    logger: context.logger,
+    clock: context.clock,
+    owner: instanceName(),
+    leaseMs: 30_000,
+    rawRetentionDays: context.config.rawRetentionDays,
+  };
+}
+
+function startWorker(app: FastifyInstance, context: ServiceContext) {
+  const worker = new SyncWorker(engineFor(context), { concurrency: 2 });
+  const task = new AsyncTask(
+    'sync-tick',
+    () => worker.tick(),
+    (error) => context.logger.error({ err: { type: error.name } }, 'sync tick failed'),
+  );
+  app.ready(() => {
+    app.scheduler.addSimpleIntervalJob(
+      new SimpleIntervalJob({ seconds: TICK_SECONDS, runImmediately: true }, task, {
+        preventOverrun: true,
+      }),
+    );
+  });
+  // Closing stops the schedule (the plugin's own hook) and lets in-flight runs stop cleanly.
+  app.addHook('onClose', () => worker.stop());
 }

@@ -11,13 +11,16 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   database = await testDatabase();
-  app = await buildApp({
-    config: loadConfig({}),
-    database,
-    logger: createLogger('silent'),
-    secretKey: Buffer.alloc(32, 1),
-    clock: { now: () => new Date('2026-12-03T09:00:00Z'), today: () => '2026-12-03' },
-  });
+  app = await buildApp(
+    {
+      config: loadConfig({}),
+      database,
+      logger: createLogger('silent'),
+      secretKey: Buffer.alloc(32, 1),
+      clock: { now: () => new Date('2026-12-03T09:00:00Z'), today: () => '2026-12-03' },
+    },
+    { scheduler: false },
+  );
 });
 afterAll(async () => {
   await app.close();
@@ -43,11 +46,9 @@ describe('health probes', () => {
     expect(response.statusCode).toBe(503);
   });
 
-  it('answers an unknown path in the one error shape', async () => {
-    const response = await app.inject({ url: '/nowhere' });
-    expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({
-      error: { code: 'not_found', message: 'There is nothing at /nowhere.' },
-    });
+  it('asks a visitor to an unknown API path to sign in, revealing nothing', async () => {
+    const response = await app.inject({ url: '/api/v1/nowhere' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('unauthenticated');
   });
 });

@@ -1,0 +1,115 @@
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { schoolScope } from '../../access/principal.ts';
+import type { ServiceContext } from '../../context.ts';
+import { assessments, nxPoints, pupils, subjects } from '../../db/schema.ts';
+import {
+  EXCLUSION_REASON_TEXT,
+  excludedPupils,
+  MISSING_REASON_TEXT,
+  missingPupils,
+  orphanResults,
+  unmappedValues,
+} from '../../sync/reconcile.ts';
+import { visibleSchool } from '../scope.ts';
+import { route } from './route.ts';
+
+export function reconcileRoutes(context: ServiceContext) {
+  const { db } = context.database;
+  return [
+    route({
+      method: 'GET',
+      path: '/schools/:schoolId/unmapped-values',
+      summary: 'Values no confirmed rule maps yet, with pupil counts and when they were seen',
+      tag: 'reconciliation',
+      params: z.object({ schoolId: z.string() }),
+      query: z.object({ collectionId: z.coerce.number().int().optional() }),
+      handler: async ({ principal, params, query }) => {
+        const school = await visibleSchool(db, principal, params.schoolId);
+        return {
+          unmapped: await unmappedValues(db, school.id, query.collectionId ?? null),
+          orphans: await orphanResults(db, school.id),
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/schools/:schoolId/missing-pupils',
+      summary: 'Pupils on roll with no landed point, each with why; and who was left out',
+      tag: 'reconciliation',
+      params: z.object({ schoolId: z.string() }),
+      query: z.object({
+        collectionId: z.coerce.number().int(),
+        subjectId: z.coerce.number().int(),
+      }),
+      handler: async ({ principal, params, query }) => {
+        const school = await visibleSchool(db, principal, params.schoolId);
+        const scope = { schoolId: school.id, ...query };
+        const missing = await missingPupils(db, scope);
+        const excluded = await excludedPupils(db, scope);
+        return {
+          missing: missing.map((pupil) => ({
+            ...pupil,
+            explanation: MISSING_REASON_TEXT[pupil.reason],
+          })),
+          excluded: excluded.map((pupil) => ({
+            ...pupil,
+            explanation: EXCLUSION_REASON_TEXT[pupil.reason],
+          })),
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/assessments',
+      summary: 'Landed Next Steps points with their provenance, a page at a time',
+      tag: 'assessments',
+      query: z.object({
+        schoolId: z.uuid().optional(),
+        collectionId: z.coerce.number().int().optional(),
+        subjectId: z.coerce.number().int().optional(),
+        limit: z.coerce.number().int().min(1).max(5000).default(1000),
+        after: z.coerce.number().int().default(0),
+      }),
+      handler: async ({ principal, query }) => {
+        if (query.schoolId) await visibleSchool(db, principal, query.schoolId);
+        const scope = schoolScope(principal);
+        const found = await db
+          .select({
+            id: assessments.id,
+            pupilId: assessments.pupilId,
+            upn: pupils.upn,
+            schoolId: assessments.schoolId,
+            collectionId: assessments.collectionId,
+            subject: subjects.code,
+            nxPointId: assessments.nxPointId,
+            nxCode: nxPoints.code,
+            rawValue: assessments.rawValue,
+            sourceId: assessments.sourceId,
+            runId: assessments.runId,
+            gradeRuleId: assessments.gradeRuleId,
+            assessedOn: assessments.assessedOn,
+            landedAt: assessments.landedAt,
+          })
+          .from(assessments)
+          .innerJoin(pupils, eq(pupils.id, assessments.pupilId))
+          .innerJoin(subjects, eq(subjects.id, assessments.subjectId))
+          .innerJoin(nxPoints, eq(nxPoints.id, assessments.nxPointId))
+          .where(
+            and(
+              query.schoolId ? eq(assessments.schoolId, query.schoolId) : undefined,
+              scope === 'all' ? undefined : inArray(assessments.schoolId, scope),
+              query.collectionId ? eq(assessments.collectionId, query.collectionId) : undefined,
+              query.subjectId ? eq(assessments.subjectId, query.subjectId) : undefined,
+              // Keyset paging: stable while new points land.
+              query.after > 0 ? gt(assessments.id, query.after) : undefined,
+            ),
+          )
+          .orderBy(asc(assessments.id))
+          .limit(query.limit);
+        const next = found.length === query.limit ? found.at(-1)!.id : null;
+        return { assessments: found, next };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,212 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subjectMappings } from '../../src/db/schema.ts';
+import { type TestUser, testApp, userWith } from '../support/app.ts';
+import { type TestDatabase, testDatabase } from '../support/database.ts';
+import { drain, testEngine } from '../support/engine.ts';
+import {
+  collectionId,
+  createPupil,
+  createSchool,
+  createSource,
+  seedTrust,
+  subjectId,
+} from '../support/fixtures.ts';
+import { makeUpn } from '../support/upn.ts';
+
+const RETURN = [
+  'UPN,Surname,Forename,Date of birth,Year group,Assessment date,Reading,Writing,Maths',
+  `${makeUpn(801, 2345, 19, 1)},Okafor,Amara,14/03/2020,Y2,27/11/2026,EXS,WTS,EXS`,
+  `${makeUpn(801, 2345, 19, 2)},Nowak,Tomasz,02/09/2019,Y2,27/11/2026,GDS,EXS,Secure+`,
+].join('\r\n');
+
+let database: TestDatabase;
+let app: FastifyInstance;
+let oakfield: { id: string };
+let riverside: { id: string };
+let oakfieldSource: { id: string };
+let riversideSource: { id: string };
+let riversidePupil: { id: string };
+let admin: TestUser;
+let dataLead: TestUser;
+let mathsLead: TestUser;
+let viewer: TestUser;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  await seedTrust(database.db);
+  oakfield = await createSchool(database.db);
+  riverside = await createSchool(database.db, {
+    name: 'Riverside Academy',
+    urn: '141002',
+    laestab: '8014002',
+    phase: 'secondary',
+  });
+  oakfieldSource = await createSource(database.db, oakfield.id);
+  riversideSource = await createSource(database.db, riverside.id);
+  riversidePupil = await createPupil(database.db, riverside.id, {
+    upn: makeUpn(801, 4002, 15, 1),
+    firstName: 'Zofia',
+    lastName: 'Kowalski',
+  });
+  const maths = await subjectId(database.db, 'mathematics');
+  admin = await userWith(database, 'Sam Carter', [
+    { role: 'trust_admin', schoolId: null, subjectId: null },
+  ]);
+  dataLead = await userWith(database, 'Jo Whitfield', [
+    { role: 'school_data_lead', schoolId: oakfield.id, subjectId: null },
+  ]);
+  mathsLead = await userWith(database, 'Dev Raman', [
+    { role: 'subject_leader', schoolId: oakfield.id, subjectId: maths },
+  ]);
+  viewer = await userWith(database, 'Helen Price', [
+    { role: 'viewer', schoolId: null, subjectId: null },
+  ]);
+  app = await testApp(database);
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+describe('the JSON API', () => {
+  it('refuses every registered route without a session or token', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const closed = app.registeredRoutes.filter((r) => !r.public);
+    expect(closed.length).toBeGreaterThan(25);
+    for (const { method, url } of closed) {
+      const path = url.replace(/:(\w+)/g, (_, name: string) => (name.endsWith('Id') ? id : '1'));
+      const response = await app.inject({ method: method as 'GET', url: path });
+      const status = path.startsWith('/api/') ? 401 : 302;
+      expect({ method, path, status: response.statusCode }).toEqual({ method, path, status });
+    }
+    expect(app.registeredRoutes.filter((r) => r.public).map((r) => r.url)).toEqual([
+      '/healthz',
+      '/readyz',
+    ]);
+  });
+
+  it("refuses a school data lead every route that names another school's records", async () => {
+    const ids = {
+      schoolId: riverside.id,
+      sourceId: riversideSource.id,
+      pupilId: riversidePupil.id,
+    };
+    const attempts: [string, string][] = [
+      ['GET', `/api/v1/schools/${ids.schoolId}`],
+      ['GET', `/api/v1/schools/${ids.schoolId}/sources`],
+      ['GET', `/api/v1/schools/${ids.schoolId}/aspects`],
+      ['GET', `/api/v1/schools/${ids.schoolId}/unmapped-values`],
+      ['GET', `/api/v1/schools/${ids.schoolId}/missing-pupils?collectionId=1&subjectId=1`],
+      ['GET', `/api/v1/sources/${ids.sourceId}`],
+      ['POST', `/api/v1/sources/${ids.sourceId}/check`],
+      ['POST', `/api/v1/sources/${ids.sourceId}/pause`],
+      ['GET', `/api/v1/assessments?schoolId=${ids.schoolId}`],
+      ['GET', `/api/v1/grade-rules?schoolId=${ids.schoolId}`],
+    ];
+    for (const [method, url] of attempts) {
+      const response = await app.inject({ method: method as 'GET', url, headers: dataLead.auth });
+      expect({ url, status: response.statusCode }).toEqual({ url, status: 403 });
+    }
+  });
+
+  it("lists only the data lead's own school", async () => {
+    const response = await app.inject({ url: '/api/v1/schools', headers: dataLead.auth });
+    expect(response.json().schools.map((s: { name: string }) => s.name)).toEqual([
+      'Oakfield Primary Academy',
+    ]);
+    const all = await app.inject({ url: '/api/v1/schools', headers: viewer.auth });
+    expect(all.json().schools).toHaveLength(2);
+  });
+
+  it('takes an upload, runs it, and shows the run with its counts and log', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([RETURN], { type: 'text/csv' }), 'oakfield-autumn.csv');
+    const queued = await app.inject({
+      method: 'POST',
+      url: `/api/v1/sources/${oakfieldSource.id}/uploads`,
+      headers: dataLead.auth,
+      payload: form,
+    });
+    expect(queued.statusCode).toBe(202);
+    await drain(testEngine(database));
+
+    const runId = queued.json().run.id;
+    const run = await app.inject({ url: `/api/v1/runs/${runId}`, headers: dataLead.auth });
+    expect(run.json().run).toMatchObject({ status: 'succeeded', pupilsSeen: 2, resultsSeen: 6 });
+    expect(run.json().run).not.toHaveProperty('leaseOwner');
+    const log = await app.inject({ url: `/api/v1/runs/${runId}/log`, headers: dataLead.auth });
+    expect(log.json().events.map((e: { code: string }) => e.code)).toEqual(['started', 'landed']);
+  });
+
+  it('lets the maths leader decide the maths mapping but not the reading one', async () => {
+    const aspects = await app.inject({
+      url: `/api/v1/schools/${oakfield.id}/aspects`,
+      headers: mathsLead.auth,
+    });
+    const byName = new Map(
+      aspects
+        .json()
+        .aspects.map((a: { name: string; mappings: { id: number }[] }) => [a.name, a.mappings[0]]),
+    );
+    const decide = (mapping: { id: number }, who: TestUser) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/subject-mappings/${mapping.id}/decision`,
+        headers: who.auth,
+        payload: { decision: 'confirm', reason: 'Maths column of the trust template' },
+      });
+    expect((await decide(byName.get('Maths') as { id: number }, mathsLead)).statusCode).toBe(200);
+    const refused = await decide(byName.get('Reading') as { id: number }, mathsLead);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toMatch(/subject leader for this school and subject/);
+
+    const [confirmed] = await database.db
+      .select()
+      .from(subjectMappings)
+      .where(eq(subjectMappings.status, 'confirmed'));
+    expect(confirmed?.decidedBy).toBe(mathsLead.id);
+  });
+
+  it('answers bad input with the field at fault', async () => {
+    const response = await app.inject({
+      url: `/api/v1/schools/${oakfield.id}/missing-pupils?collectionId=autumn&subjectId=1`,
+      headers: admin.auth,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toEqual({
+      code: 'invalid_request',
+      message: expect.stringMatching(/^query\.collectionId: /),
+    });
+  });
+
+  it('reports missing pupils with the reason for each', async () => {
+    const collection = await collectionId(database.db, 'Autumn 2026/27');
+    const maths = await subjectId(database.db, 'mathematics');
+    const response = await app.inject({
+      url: `/api/v1/schools/${oakfield.id}/missing-pupils?collectionId=${collection}&subjectId=${maths}`,
+      headers: mathsLead.auth,
+    });
+    expect(response.json().missing.map((p: { last_name: string; reason: string }) => p)).toEqual([
+      expect.objectContaining({ last_name: 'Nowak', reason: 'value_unmapped' }),
+      expect.objectContaining({ last_name: 'Okafor', reason: 'value_unmapped' }),
+    ]);
+  });
+
+  it('answers an unknown path in the one error shape', async () => {
+    const response = await app.inject({ url: '/api/v1/nowhere', headers: viewer.auth });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({
+      error: { code: 'not_found', message: 'There is nothing at /api/v1/nowhere.' },
+    });
+  });
+
+  it('describes itself in an OpenAPI document', async () => {
+    const response = await app.inject({ url: '/api/v1/openapi.json', headers: viewer.auth });
+    const document = response.json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toContain('/api/v1/sources/{sourceId}/runs');
+    expect(document.paths['/api/v1/grade-rules'].post.requestBody).toBeDefined();
+  });
+});
