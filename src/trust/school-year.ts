@@ -19,10 +19,16 @@ const TERM_LABEL: Record<TermKind, string> = {
   summer: 'Summer',
 };
 
-/** Adds the current and next academic year (and their termly collections) where missing. */
+/** Years of history seeded behind the current one: a converting school brings its history. */
+const YEARS_BACK = 5;
+
+/**
+ * Adds the recent academic years, the current one and the next (with their termly collections)
+ * where missing.
+ */
 export async function seedSchoolYears(executor: Executor, today: string): Promise<void> {
   const current = academicYearStartOf(today);
-  for (const startYear of [current, current + 1]) {
+  for (let startYear = current - YEARS_BACK; startYear <= current + 1; startYear += 1) {
     await ensureAcademicYear(executor, englishAcademicYear(startYear));
   }
 }

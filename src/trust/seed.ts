@@ -5,6 +5,7 @@ import { DEFAULT_SUBJECTS } from '../domain/nx-scale.ts';
 import { seedGradeLibrary } from '../sync/mapping.ts';
 import { seedScale } from './scale.ts';
 import { seedSchoolYears } from './school-year.ts';
+import { ensureBaselines } from './schools.ts';
 
 /**
  * Reference data every trust starts with: the Next Steps scale, the default subjects, the
@@ -22,5 +23,6 @@ export async function seedReferenceData(db: Db, today: string): Promise<void> {
       .onConflictDoNothing();
     await seedSchoolYears(tx, today);
     await seedGradeLibrary(tx);
+    await ensureBaselines(tx);
   });
 }

@@ -37,7 +37,10 @@ async function check(): Promise<CheckResult> {
   };
 }
 
-/** Every pull reads the whole file again: a re-read is cheap and gives the same ids. */
+/**
+ * Every pull reads the whole file again: a re-read is cheap and gives the same pages in the same
+ * order, so a resumed pull skips the pages its run already saved and goes on from there.
+ */
 async function* pull(
   ctx: PullContext<SpreadsheetConfig, Secrets>,
 ): AsyncGenerator<PulledPage, PullSummary> {
@@ -45,16 +48,25 @@ async function* pull(
     throw new SpreadsheetSourceError(
       'config',
       'file_missing',
-      'No spreadsheet has been uploaded for this source. ' +
-        "Upload the school's return and run it again.",
+      "No spreadsheet has been uploaded for this source. Upload the school's return and run it again.",
     );
   }
   const { layout, periodLabel, sheetName, subjects } = ctx.config;
-  return yield* readSpreadsheet(ctx.file, {
+  const pages = readSpreadsheet(ctx.file, {
     layout,
     periodLabel,
     sheetName,
     subjects,
     signal: ctx.signal,
   });
+  const saved = Number(ctx.resumeFrom?.page ?? 0);
+  let index = 0;
+  let step = await pages.next();
+  while (!step.done) {
+    index += 1;
+    if (index > saved)
+      yield { ...step.value, checkpoint: { ...step.value.checkpoint, page: index } };
+    step = await pages.next();
+  }
+  return step.value;
 }
