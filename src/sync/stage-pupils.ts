@@ -1,4 +1,5 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { RecordProblem, SourcePupil } from '../connectors/contract.ts';
 import type { Tx } from '../db/index.ts';
 import { pupilMatchSuggestions, pupils, sourcePupils } from '../db/schema.ts';
@@ -31,7 +32,9 @@ export async function stagePupils(
   location: string,
   counts: PageCounts,
 ) {
-  const prepared = page.map((pupil) => prepare(pupil, location, counts.problems));
+  // A source that lists a pupil twice in a page gives the later record.
+  const latest = new Map(page.map((pupil) => [pupil.externalId, pupil]));
+  const prepared = [...latest.values()].map((pupil) => prepare(pupil, location, counts.problems));
   counts.pupilsSeen += prepared.length;
   if (prepared.length === 0) return;
 
@@ -164,40 +167,49 @@ async function linkFreshPupils(
 ) {
   if (fresh.length === 0) return;
   const byUpn = await pupilsByUpn(tx, scope.schoolId, fresh);
+  const byBirth = await pupilsByNameAndBirth(tx, scope.schoolId, fresh);
 
+  const created: (typeof pupils.$inferInsert)[] = [];
+  const links: Link[] = [];
   for (const pupil of fresh) {
     const match = matchByUpn(byUpn, pupil);
-    let pupilId = match?.id ?? null;
     if (match) {
       await tx
         .update(pupils)
         .set({ ...pupilValues(pupil), leftAt: null, updatedAt: new Date() })
         .where(eq(pupils.id, match.id));
-    } else {
-      const suggested = await suggestByNameAndBirth(tx, scope.schoolId, pupil);
-      if (suggested) {
-        counts.problems.push({
-          location,
-          row: null,
-          field: null,
-          code: 'pupil_match_suggested',
-          message:
-            `Pupil ${pupil.source.externalId} has no UPN match but shares a name and date of ` +
-            'birth with a pupil already known: confirm or reject the match on the pupils page.',
-        });
-        await insertLink(tx, scope, pupil, null, suggested);
-        continue;
-      }
-      const [created] = await tx
-        .insert(pupils)
-        .values({ schoolId: scope.schoolId, ...pupilValues(pupil) })
-        .returning({ id: pupils.id, upn: pupils.upn, formerUpn: pupils.formerUpn });
-      pupilId = created!.id;
-      rememberUpn(byUpn, created!);
-      counts.pupilsNew += 1;
+      links.push({ pupil, pupilId: match.id, suggested: null });
+      continue;
     }
-    await insertLink(tx, scope, pupil, pupilId, null);
+    const suggested = byBirth.get(nameAndBirthKey(pupil.source)) ?? null;
+    if (suggested && (pupil.upn === null || suggested.upn === null)) {
+      counts.problems.push({
+        location,
+        row: null,
+        field: null,
+        code: 'pupil_match_suggested',
+        message:
+          `Pupil ${pupil.source.externalId} has no UPN match but shares a name and date of ` +
+          'birth with a pupil already known: confirm or reject the match on the pupils page.',
+      });
+      links.push({ pupil, pupilId: null, suggested: suggested.id });
+      continue;
+    }
+    const id = randomUUID();
+    created.push({ id, schoolId: scope.schoolId, ...pupilValues(pupil) });
+    rememberUpn(byUpn, { id, upn: pupil.upn, formerUpn: pupil.formerUpn });
+    links.push({ pupil, pupilId: id, suggested: null });
   }
+
+  if (created.length > 0) await tx.insert(pupils).values(created);
+  counts.pupilsNew += created.length;
+  await insertLinks(tx, scope, links);
+}
+
+interface Link {
+  pupil: Prepared;
+  pupilId: string | null;
+  suggested: string | null;
 }
 
 async function upnTakenByAnother(tx: Tx, schoolId: string, pupilId: string, upn: string | null) {
@@ -240,51 +252,63 @@ function matchByUpn(byUpn: Map<string, KnownPupil>, pupil: Prepared): KnownPupil
   return null;
 }
 
-async function suggestByNameAndBirth(tx: Tx, schoolId: string, pupil: Prepared) {
-  const { firstName, lastName, dateOfBirth } = pupil.source;
-  if (!dateOfBirth || !lastName) return null;
-  const [candidate] = await tx
-    .select({ id: pupils.id })
+/** Pupils of the school who share a name and date of birth with a fresh record. */
+async function pupilsByNameAndBirth(tx: Tx, schoolId: string, fresh: Prepared[]) {
+  const births = [...new Set(fresh.map((p) => p.source.dateOfBirth).filter(isString))];
+  const found = new Map<string, { id: string; upn: string | null }>();
+  if (births.length === 0) return found;
+  const candidates = await tx
+    .select({
+      id: pupils.id,
+      upn: pupils.upn,
+      firstName: pupils.firstName,
+      lastName: pupils.lastName,
+      dateOfBirth: pupils.dateOfBirth,
+    })
     .from(pupils)
-    .where(
-      and(
-        eq(pupils.schoolId, schoolId),
-        eq(pupils.dateOfBirth, dateOfBirth),
-        sql`lower(${pupils.lastName}) = lower(${lastName})`,
-        sql`lower(${pupils.firstName}) = lower(${firstName})`,
-        // A pupil whose UPN differs from this record's is someone else.
-        pupil.upn ? isNull(pupils.upn) : undefined,
-      ),
-    )
-    .limit(1);
-  return candidate?.id ?? null;
+    .where(and(eq(pupils.schoolId, schoolId), inArray(pupils.dateOfBirth, births)));
+  for (const candidate of candidates) {
+    found.set(nameAndBirthKey(candidate), { id: candidate.id, upn: candidate.upn });
+  }
+  return found;
 }
 
-async function insertLink(
-  tx: Tx,
-  scope: StagingScope,
-  pupil: Prepared,
-  pupilId: string | null,
-  suggestedPupilId: string | null,
-) {
-  const [link] = await tx
+function nameAndBirthKey(person: {
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string | null;
+}) {
+  return [person.firstName, person.lastName, person.dateOfBirth ?? '']
+    .map((part) => part.trim().toLowerCase())
+    .join('|');
+}
+
+async function insertLinks(tx: Tx, scope: StagingScope, links: Link[]) {
+  if (links.length === 0) return;
+  const inserted = await tx
     .insert(sourcePupils)
-    .values({
-      sourceId: scope.sourceId,
-      externalId: pupil.source.externalId,
-      pupilId,
-      upn: pupil.upn,
-      record: pupil.source as unknown as Record<string, unknown>,
-      fingerprint: pupil.fingerprint,
-      lastChangedRunId: scope.runId,
-    })
-    .returning({ id: sourcePupils.id });
-  if (suggestedPupilId === null) return;
-  await tx.insert(pupilMatchSuggestions).values({
-    sourcePupilId: link!.id,
-    pupilId: suggestedPupilId,
-    reason: 'Same first name, last name and date of birth; no UPN to confirm it.',
-  });
+    .values(
+      links.map(({ pupil, pupilId }) => ({
+        sourceId: scope.sourceId,
+        externalId: pupil.source.externalId,
+        pupilId,
+        upn: pupil.upn,
+        record: pupil.source as unknown as Record<string, unknown>,
+        fingerprint: pupil.fingerprint,
+        lastChangedRunId: scope.runId,
+      })),
+    )
+    .returning({ id: sourcePupils.id, externalId: sourcePupils.externalId });
+  const linkId = new Map(inserted.map((row) => [row.externalId, row.id]));
+  const suggestions = links.filter((link) => link.suggested !== null);
+  if (suggestions.length === 0) return;
+  await tx.insert(pupilMatchSuggestions).values(
+    suggestions.map((link) => ({
+      sourcePupilId: linkId.get(link.pupil.source.externalId)!,
+      pupilId: link.suggested!,
+      reason: 'Same first name, last name and date of birth; no UPN to confirm it.',
+    })),
+  );
 }
 
 /** The pupil fields a source sets; a value the source does not give keeps what we had. */
