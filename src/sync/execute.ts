@@ -232,10 +232,25 @@ async function stagePage(
   });
 }
 
-/** Fails the transaction when another instance has taken the run over. */
+/**
+ * Fails the transaction when another instance has taken the run over, or when the source was
+ * removed while the run was in flight.
+ */
 async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
   const held = await renewLease(tx, run.id, engine.owner, engine.leaseMs);
   if (!held) throw new RunInterrupted('lease lost');
+  const [source] = await tx
+    .select({ archivedAt: sources.archivedAt })
+    .from(sources)
+    .where(eq(sources.id, run.sourceId));
+  if (source?.archivedAt) throw new SourceRemoved();
+}
+
+class SourceRemoved extends Error {
+  readonly category = 'config';
+  readonly code = 'source_removed';
+  override readonly message =
+    'The source was removed while this sync was running, so nothing from it was landed.';
 }
 
 async function keepRaw(tx: Tx, engine: Engine, runId: string, seq: number, raw: RawPayload) {

@@ -141,3 +141,30 @@ export async function latestRuns(executor: Executor, sourceId: string, limit: nu
     .orderBy(desc(syncRuns.queuedAt))
     .limit(limit);
 }
+
+/** Runs an uploaded file again after a fix (a new rule, a corrected calendar): no re-upload. */
+export async function replayRun(executor: Executor, run: SyncRun, requestedBy: string | null) {
+  const [raw] = await rows<{ n: number }>(
+    executor,
+    sql`select count(*)::int as n from raw_payloads where run_id = ${run.id} and seq = 0`,
+  );
+  if (!raw || raw.n === 0) return null;
+  return requestRun(executor, {
+    sourceId: run.sourceId,
+    schoolId: run.schoolId,
+    trigger: 'replay',
+    mode: run.mode,
+    requestedBy,
+    collectionId: run.collectionId,
+    replayOf: run.id,
+  });
+}
+
+/** Deletes raw pages and files past their retention (RAW_RETENTION_DAYS). */
+export async function pruneRawPayloads(db: Db, now: Date) {
+  const pruned = await rows<{ id: number }>(
+    db,
+    sql`delete from raw_payloads where expires_at < ${now.toISOString()}::timestamptz returning id`,
+  );
+  return pruned.length;
+}

@@ -94,6 +94,28 @@ export async function setPaused(db: Db, actor: Actor, sourceId: string, paused: 
   });
 }
 
+/**
+ * Removes a source from service. Its staged results and landed points stay (they are the school's
+ * history); a run in flight notices at its next page and stops without landing.
+ */
+export async function archiveSource(db: Db, actor: Actor, sourceId: string) {
+  return db.transaction(async (tx) => {
+    const [source] = await tx
+      .update(sources)
+      .set({ archivedAt: new Date(), paused: true, updatedAt: new Date() })
+      .where(eq(sources.id, sourceId))
+      .returning();
+    if (!source) throw new SourceError('source', 'There is no such source.');
+    await recordAudit(tx, actor, {
+      action: 'source.archive',
+      entityType: 'source',
+      entityId: sourceId,
+      schoolId: source.schoolId,
+    });
+    return source;
+  });
+}
+
 /** The source's secrets, opened for a run or a connection check. */
 export function sourceSecrets(secretKey: Buffer, source: Source): Record<string, unknown> {
   return source.secrets ? openSecrets(secretKey, source.secrets) : {};

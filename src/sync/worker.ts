@@ -6,7 +6,13 @@ import type { Db } from '../db/index.ts';
 import { rawPayloads, sources } from '../db/schema.ts';
 import type { Engine } from './engine.ts';
 import { executeRun } from './execute.ts';
-import { claimNextRun, requestRun, type SyncRun, sweepExpiredLeases } from './runs.ts';
+import {
+  claimNextRun,
+  pruneRawPayloads,
+  requestRun,
+  type SyncRun,
+  sweepExpiredLeases,
+} from './runs.ts';
 import { nextDue } from './schedule.ts';
 
 /**
@@ -22,6 +28,7 @@ export interface WorkerOptions {
 export class SyncWorker {
   private readonly inFlight = new Map<string, { done: Promise<void>; abort: AbortController }>();
   private stopped = false;
+  private lastPruned = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -33,6 +40,7 @@ export class SyncWorker {
     if (this.stopped) return;
     await enqueueDueRuns(this.engine.db, this.engine.clock.now());
     await sweepExpiredLeases(this.engine.db);
+    await this.pruneHourly();
     while (!this.stopped && this.inFlight.size < this.options.concurrency) {
       const run = await claimNextRun(this.engine.db, this.engine.owner, this.engine.leaseMs);
       if (!run) break;
@@ -52,6 +60,13 @@ export class SyncWorker {
     this.stopped = true;
     for (const entry of this.inFlight.values()) entry.abort.abort();
     await this.idle();
+  }
+
+  private async pruneHourly() {
+    const now = this.engine.clock.now();
+    if (now.getTime() - this.lastPruned < 3_600_000) return;
+    this.lastPruned = now.getTime();
+    await pruneRawPayloads(this.engine.db, now);
   }
 
   private start(run: SyncRun) {

@@ -83,7 +83,7 @@ describe('several service instances on one database', () => {
             from sync_runs r`,
       );
       expect(runs).toHaveLength(SCHOOLS);
-      expect(runs.map((run) => run.status)).toEqual(Array(SCHOOLS).fill("succeeded"));
+      expect(runs.map((run) => run.status)).toEqual(Array(SCHOOLS).fill('succeeded'));
       expect(runs.map((run) => run.attempt)).toEqual(Array(SCHOOLS).fill(1));
       expect(runs.map((run) => run.starts)).toEqual(Array(SCHOOLS).fill(1));
       const [pupils] = await rows<{ n: number }>(

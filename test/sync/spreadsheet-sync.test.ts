@@ -1,14 +1,15 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aspects, gradeRules, nxPoints, subjectMappings } from '../../src/db/schema.ts';
+import { aspects, gradeRules, nxPoints, subjectMappings, syncRuns } from '../../src/db/schema.ts';
 import {
   decideGradeRules,
   decideSubjectMappings,
   proposeGradeRule,
 } from '../../src/sync/mapping.ts';
 import { excludedPupils, missingPupils, unmappedValues } from '../../src/sync/reconcile.ts';
+import { replayRun } from '../../src/sync/runs.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
-import { ANALYST, testEngine, uploadAndRun } from '../support/engine.ts';
+import { ANALYST, drain, testEngine, uploadAndRun } from '../support/engine.ts';
 import {
   collectionId,
   createPupil,
@@ -195,6 +196,26 @@ describe('a school uploads its autumn return', () => {
       resultsLanded: 0,
     });
     expect(await syncedRows(database.db)).toEqual(before);
+  });
+
+  it('replays an uploaded file from its kept copy, without a new upload', async () => {
+    const [first] = await database.db
+      .select()
+      .from(syncRuns)
+      .where(eq(syncRuns.trigger, 'upload'))
+      .orderBy(syncRuns.queuedAt)
+      .limit(1);
+    const replay = await replayRun(database.db, first!, null);
+    expect(replay?.created).toBe(true);
+    await drain(testEngine(database));
+    const [done] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, replay!.run.id));
+    expect(done).toMatchObject({
+      trigger: 'replay',
+      replayOf: first!.id,
+      status: 'succeeded',
+      resultsSeen: 18,
+      resultsUnchanged: 18,
+    });
   });
 
   it('keeps what landed when a later upload fails', async () => {

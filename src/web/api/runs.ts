@@ -1,9 +1,12 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { canManageSources } from '../../access/principal.ts';
 import type { ServiceContext } from '../../context.ts';
 import { recordProblems, syncRunEvents } from '../../db/schema.ts';
 import { WHAT_TO_DO } from '../../sync/failure.ts';
-import { visibleRun } from '../scope.ts';
+import { replayRun } from '../../sync/runs.ts';
+import { HttpError } from '../errors.ts';
+import { requireThat, visibleRun } from '../scope.ts';
 import { route } from './route.ts';
 
 const runParams = z.object({ runId: z.string() });
@@ -63,6 +66,27 @@ export function runRoutes(context: ServiceContext) {
           .where(eq(recordProblems.runId, run.id))
           .orderBy(asc(recordProblems.id));
         return { problems };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/runs/:runId/replay',
+      summary: 'Run an uploaded file again from its kept copy, after a fix',
+      tag: 'runs',
+      status: 202,
+      params: runParams,
+      handler: async ({ principal, params }) => {
+        const run = await visibleRun(db, principal, params.runId);
+        requireThat(canManageSources(principal, run.schoolId), 'Only data leads replay runs.');
+        const replay = await replayRun(db, run, principal.user.id);
+        if (!replay) {
+          throw new HttpError(
+            400,
+            'nothing_to_replay',
+            'Only uploaded files are kept whole for replay, and this one has expired or is not one.',
+          );
+        }
+        return { run: replay.run, alreadyActive: !replay.created };
       },
     }),
   ];

@@ -6,7 +6,13 @@ import { connectorKind, connectorKinds } from '../../connectors/registry.ts';
 import type { ServiceContext } from '../../context.ts';
 import { sources, syncRuns } from '../../db/schema.ts';
 import { requestRun } from '../../sync/runs.ts';
-import { createSource, SourceError, setPaused, sourceSecrets } from '../../sync/sources.ts';
+import {
+  archiveSource,
+  createSource,
+  SourceError,
+  setPaused,
+  sourceSecrets,
+} from '../../sync/sources.ts';
 import { HttpError } from '../errors.ts';
 import { requireThat, visibleSchool, visibleSource } from '../scope.ts';
 import { route } from './route.ts';
@@ -171,6 +177,21 @@ export function sourceRoutes(context: ServiceContext) {
           'Only data leads resume sources.',
         );
         return { source: publicSource(await setPaused(db, actorOf(principal), source.id, false)) };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/sources/:sourceId',
+      summary: 'Remove a source; its history stays, and a run in flight stops without landing',
+      tag: 'sources',
+      params: z.object({ sourceId: z.string() }),
+      handler: async ({ principal, params }) => {
+        const source = await visibleSource(db, principal, params.sourceId);
+        requireThat(
+          canManageSources(principal, source.schoolId),
+          'Only data leads remove sources.',
+        );
+        return { source: publicSource(await archiveSource(db, actorOf(principal), source.id)) };
       },
     }),
   ];
