@@ -1,8 +1,10 @@
+import { assemblyConnector } from './assembly/index.ts';
 import type { ConnectorKind } from './contract.ts';
 import { spreadsheetConnector } from './spreadsheet/index.ts';
 
 /** Every connector kind the service knows, by the name stored on a source. */
 const KINDS: readonly ConnectorKind<unknown, unknown>[] = [
+  assemblyConnector as unknown as ConnectorKind<unknown, unknown>,
   spreadsheetConnector as unknown as ConnectorKind<unknown, unknown>,
 ];
 
