@@ -37,7 +37,8 @@ export interface SyntheticResult {
   id: string;
   pupilId: string;
   aspectId: string;
-  value: string;
+  /** Undefined for a result recorded but not marked yet, as MISs hold "not submitted" marks. */
+  value: string | undefined;
   assessedOn: string;
   periodLabel: string;
   modifiedAt: string;
@@ -282,7 +283,7 @@ function gradeFor(
   ability: number,
   termIndex: number,
   random: () => number,
-): string | null {
+): string | null | undefined {
   // A few results are simply not entered yet: the missing-pupil report must find them.
   if (random() < 0.02) return null;
   const ordinal = (ncYearOrdinal(ncYear) ?? 8) - yearsAgo;
@@ -293,6 +294,8 @@ function gradeFor(
   }
   if (style === 'secondary') {
     if (ordinal >= 10) return String(Math.min(9, Math.max(1, Math.round(1 + drift * 8))));
+    // A pupil working below the scheme's first band has a mark slot with nothing in it yet.
+    if (drift < 0) return undefined;
     return ['Emerging', 'Developing', 'Secure', 'Mastered'][Math.min(3, Math.floor(drift * 4))]!;
   }
   if (ordinal <= 0) return null;
@@ -307,7 +310,7 @@ function resultFor(
   pupil: SyntheticPupil,
   aspect: SyntheticAspect,
   term: { startYear: number; term: TermKind },
-  value: string,
+  value: string | undefined,
 ): SyntheticResult {
   const year = englishAcademicYear(term.startYear);
   const termDates = year.terms.find((t) => t.kind === term.term)!;
