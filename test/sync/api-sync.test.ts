@@ -6,8 +6,8 @@ import type { AssemblyFake } from '../../src/fakes/assembly/index.ts';
 import { requestRun } from '../../src/sync/runs.ts';
 import { assemblySchool, assemblySource, startFake } from '../support/assembly.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
-import { drain, testEngine } from '../support/engine.ts';
-import { createSchool, seedTrust } from '../support/fixtures.ts';
+import { drain, testEngine, uploadAndRun } from '../support/engine.ts';
+import { createSchool, createSource, seedTrust } from '../support/fixtures.ts';
 
 const oakfieldData = assemblySchool(11, 120, '140123');
 const riversideData = assemblySchool(12, 80, '140456');
@@ -126,6 +126,24 @@ describe('syncing schools from their system', () => {
     expect(run.message).toContain(
       `This full pull brought 0 results where the last 2 brought about ${riversideData.results.length}`,
     );
+  });
+});
+
+describe('a school that changes system', () => {
+  it('keeps its pupils: the same pupils from the new source create no duplicates', async () => {
+    const before = await database.db.select({ id: pupils.id }).from(pupils);
+    const csv = [
+      'UPN,Surname,Forename,Date of birth,Year group,Assessment date,Reading',
+      ...riversideData.pupils.map((p) => {
+        const [y, m, d] = p.dateOfBirth.split('-');
+        return `${p.upn},${p.lastName},${p.firstName},${d}/${m}/${y},${p.ncYear},27/11/2026,EXS`;
+      }),
+    ].join('\r\n');
+    const upload = await createSource(database.db, riverside.id);
+    const run = await uploadAndRun(testEngine(database), upload, 'riverside-switch.csv', csv);
+    expect(run).toMatchObject({ status: 'succeeded', pupilsSeen: 80, pupilsNew: 0 });
+    const after = await database.db.select({ id: pupils.id }).from(pupils);
+    expect(after).toHaveLength(before.length);
   });
 });
 
