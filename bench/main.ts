@@ -1,0 +1,470 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { createApiToken, createUser } from '../src/access/users.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { type Database, openDatabase } from '../src/db/index.ts';
+import { rows } from '../src/db/rows.ts';
+import { gradeRules, nxPoints, schools, sources, subjectMappings } from '../src/db/schema.ts';
+import { createLogger } from '../src/logging.ts';
+import type { Engine } from '../src/sync/engine.ts';
+import { decideGradeRules, decideSubjectMappings, proposeGradeRule } from '../src/sync/mapping.ts';
+import { requestRun } from '../src/sync/runs.ts';
+import { queueUpload, SyncWorker } from '../src/sync/worker.ts';
+import { seedReferenceData } from '../src/trust/seed.ts';
+import { buildApp } from '../src/web/app.ts';
+import { bareFetch, percentile, rssSampler, timed } from './measure.ts';
+import {
+  addTrustSources,
+  BENCH_ACTOR,
+  rowsWrittenSince,
+  SECRET_KEY,
+  startTrust,
+  transactionMark,
+} from './trust.ts';
+
+/**
+ * `npm run bench`: one synthetic trust synced end to end on PostgreSQL and on PGlite, each figure
+ * beside its physical limit measured in the same run.
+ *   npm run bench -- --pupils 60000 --schools 30 --engine both
+ */
+
+const TODAY = '2026-12-03';
+const { values } = parseArgs({
+  options: {
+    pupils: { type: 'string', default: '60000' },
+    schools: { type: 'string', default: '30' },
+    engine: { type: 'string', default: 'both' },
+    rows: { type: 'string', default: '100000' },
+  },
+});
+const PUPILS = Number(values.pupils);
+const SCHOOLS = Number(values.schools);
+const SPREADSHEET_ROWS = Number(values.rows);
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Figure {
+  engine: string;
+  figure: string;
+  value: number;
+  unit: string;
+  limit: number | null;
+  target: string;
+}
+
+const figures: Figure[] = [];
+const record = (figure: Figure) => {
+  figures.push(figure);
+  const ratio = figure.limit ? ` (${(figure.value / figure.limit).toFixed(1)}x limit)` : '';
+  process.stdout.write(`  ${figure.figure}: ${figure.value.toFixed(1)} ${figure.unit}${ratio}\n`);
+};
+
+const trust = await startTrust(SCHOOLS, PUPILS);
+const totalResults = trust.schools.reduce((sum, school) => sum + school.results.length, 0);
+process.stdout.write(
+  `Synthetic trust: ${SCHOOLS} schools, ${PUPILS} pupils, ${totalResults} results\n`,
+);
+
+try {
+  for (const engine of values.engine === 'both' ? ['postgres', 'pglite'] : [values.engine!]) {
+    process.stdout.write(`\n${engine}\n`);
+    await benchEngine(engine);
+  }
+} finally {
+  await trust.fake.close();
+}
+printTable();
+
+async function benchEngine(engine: string) {
+  const { database, drop, url } = await freshDatabase(engine);
+  try {
+    await seedReferenceData(database.db, TODAY);
+    await addTrustSources(database, trust);
+    const engineOf = (owner: string): Engine => ({
+      db: database.db,
+      secretKey: SECRET_KEY,
+      logger: createLogger('silent'),
+      clock: { now: () => new Date(), today: () => TODAY },
+      owner,
+      leaseMs: 120_000,
+      rawRetentionDays: 30,
+    });
+    const worker = new SyncWorker(engineOf('bench'), { concurrency: 2 });
+    const syncAll = async () => {
+      const all = await database.db.select().from(sources);
+      for (const source of all) {
+        await requestRun(database.db, {
+          sourceId: source.id,
+          schoolId: source.schoolId,
+          trigger: 'manual',
+          mode: 'full',
+          requestedBy: null,
+        });
+      }
+      for (let pass = 0; pass < all.length; pass += 1) {
+        await worker.tick();
+        await worker.idle();
+        const [left] = await rows<{ n: number }>(
+          database.db,
+          sql`select count(*)::int as n from sync_runs where status in ('queued', 'running')`,
+        );
+        if (left?.n === 0) break;
+      }
+    };
+
+    // A first pull finds the aspects; subject leaders confirm them and the library, then the
+    // staged data is cleared so that the measured sync lands everything end to end.
+    await syncAll();
+    await confirmMappings(database);
+    await database.db.execute(
+      sql`truncate assessments, assessment_conflicts, staged_results, pupil_match_suggestions,
+          source_pupils, pupils cascade`,
+    );
+
+    const rss = rssSampler();
+    const full = await timed(syncAll);
+    const peak = rss.stop();
+    const bare = await timed(() => bareFetch(trust.fake.url, trust.fake.token, trust.wondeIds));
+    const copy = await timed(() => copyLimit(database, url));
+    record({
+      engine,
+      figure: 'full sync (pull, stage, map, land)',
+      value: full.ms / 1000,
+      unit: 's',
+      limit: (bare.ms + copy.ms) / 1000,
+      target: '< 4x limit and < 30 s',
+    });
+    record({
+      engine,
+      figure: 'full sync peak RSS',
+      value: peak,
+      unit: 'MB',
+      limit: null,
+      target: '< 400 MB',
+    });
+
+    const mark = await transactionMark(database);
+    const again = await timed(syncAll);
+    record({
+      engine,
+      figure: 'unchanged re-sync',
+      value: again.ms / 1000,
+      unit: 's',
+      limit: full.ms / 3000,
+      target: '< 1/3 of full sync',
+    });
+    record({
+      engine,
+      figure: 'unchanged re-sync rows written',
+      value: await rowsWrittenSince(database, mark),
+      unit: 'rows',
+      limit: null,
+      target: '0',
+    });
+
+    const rederive = await timed(() => confirmTenPercent(database));
+    record({
+      engine,
+      figure: 're-derive after rules touching 10%',
+      value: rederive.ms / 1000,
+      unit: 's',
+      limit: null,
+      target: '< 2 s',
+    });
+
+    const spreadsheet = await timed(() => importSpreadsheet(database, engineOf('upload')));
+    record({
+      engine,
+      figure: `${SPREADSHEET_ROWS}-row spreadsheet import`,
+      value: spreadsheet.ms / 1000,
+      unit: 's',
+      limit: null,
+      target: '< 10 s',
+    });
+
+    await benchPages(database, engine);
+  } finally {
+    await database.close();
+    await drop();
+  }
+}
+
+async function freshDatabase(
+  engine: string,
+): Promise<{ database: Database; drop: () => Promise<void>; url: string | null }> {
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nss-bench-'));
+    return {
+      database: await openDatabase({ url: null, dataDir: dir }),
+      drop: async () => {},
+      url: null,
+    };
+  }
+  const name = `nss_bench_${Date.now()}`;
+  const admin = postgres(SERVER, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString(), dataDir: 'memory', poolSize: 10 });
+  return {
+    database,
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+async function confirmMappings(database: Database) {
+  const mappings = await database.db
+    .select({ id: subjectMappings.id })
+    .from(subjectMappings)
+    .where(eq(subjectMappings.status, 'proposed'));
+  await decideSubjectMappings(
+    database.db,
+    BENCH_ACTOR,
+    mappings.map((m) => m.id),
+    { decision: 'confirm', reason: 'bench' },
+    TODAY,
+  );
+  const library = await database.db
+    .select({ id: gradeRules.id })
+    .from(gradeRules)
+    .where(and(isNull(gradeRules.schoolId), eq(gradeRules.status, 'proposed')));
+  await decideGradeRules(
+    database.db,
+    BENCH_ACTOR,
+    library.map((r) => r.id),
+    { decision: 'confirm', reason: 'bench' },
+    TODAY,
+  );
+}
+
+/** Trust-wide rules for two of the schools' own tracker grades: about a tenth of all results. */
+async function confirmTenPercent(database: Database) {
+  const [nx8] = await database.db.select().from(nxPoints).where(eq(nxPoints.code, 'NX8'));
+  const ids: number[] = [];
+  for (const value of ['Y4 Secure', 'Y5 Secure']) {
+    const rule = await proposeGradeRule(database.db, BENCH_ACTOR, {
+      schoolId: null,
+      subjectId: null,
+      aspectId: null,
+      gradeSet: null,
+      yearFrom: null,
+      yearTo: null,
+      match: 'value',
+      value,
+      rangeMin: null,
+      rangeMax: null,
+      aliasOf: null,
+      nxPointId: nx8!.id,
+      reason: 'bench',
+    });
+    ids.push(rule.id);
+  }
+  const [touched] = await rows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from staged_results where raw_value in ('Y4 Secure', 'Y5 Secure')`,
+  );
+  process.stdout.write(`  (the rules touch ${touched?.n} results)\n`);
+  return decideGradeRules(
+    database.db,
+    BENCH_ACTOR,
+    ids,
+    { decision: 'confirm', reason: 'bench' },
+    TODAY,
+  );
+}
+
+/**
+ * The limit of landing: as many rows as the sync staged, written in one go. On PostgreSQL that is
+ * a COPY; PGlite takes them through one INSERT from a single parameter, its nearest equivalent.
+ */
+async function copyLimit(database: Database, url: string | null) {
+  const [count] = await rows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from staged_results`,
+  );
+  const lines: string[] = [];
+  for (let n = 0; n < (count?.n ?? 0); n += 1) {
+    lines.push(`${n}\tB1930500000-${n}\tEXS\t2026-12-08\tAutumn 2026\n`);
+  }
+  await database.db.execute(sql`
+    create table if not exists bench_copy
+      (id int, external_id text, raw_value text, assessed_on date, label text)`);
+  if (url) {
+    const client = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const writable = await client`copy bench_copy from stdin`.writable();
+      await pipeline(Readable.from([lines.join('')]), writable);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  await database.db.execute(sql`
+    insert into bench_copy
+    select (f[1])::int, f[2], f[3], (f[4])::date, f[5]
+    from (select string_to_array(line, E'\\t') as f
+          from unnest(string_to_array(rtrim(${lines.join('')}, E'\\n'), E'\\n')) as line) parsed`);
+}
+
+async function importSpreadsheet(database: Database, engine: Engine) {
+  const [school] = await database.db.select().from(schools).limit(1);
+  const [source] = await database.db
+    .insert(sources)
+    .values({ schoolId: school!.id, kind: 'spreadsheet', name: 'bench upload' })
+    .returning();
+  const lines = ['UPN,Surname,Forename,Date of birth,Year group,Assessment date,Subject,Value'];
+  const subjects = ['Reading', 'Writing', 'Maths'];
+  for (let n = 0; n < SPREADSHEET_ROWS; n += 1) {
+    const pupil = Math.floor(n / 3);
+    lines.push(`,Pupil${pupil},Bench,01/09/2018,Y3,${'27/11/2026'},${subjects[n % 3]},EXS`);
+  }
+  await queueUpload(
+    database.db,
+    BENCH_ACTOR,
+    source!,
+    {
+      fileName: 'bench.csv',
+      bytes: Buffer.from(lines.join('\r\n')),
+      contentType: 'text/csv',
+    },
+    30,
+  );
+  const worker = new SyncWorker(engine, { concurrency: 1 });
+  await worker.tick();
+  await worker.idle();
+}
+
+async function benchPages(database: Database, engine: string) {
+  const user = await createUser(database.db, BENCH_ACTOR, {
+    email: `bench-${Date.now()}@nexus.example`,
+    displayName: 'Bench Analyst',
+    password: null,
+    grants: [{ role: 'trust_analyst', schoolId: null, subjectId: null }],
+  });
+  const token = await createApiToken(database.db, BENCH_ACTOR, user.id, 'bench');
+  const app = await buildApp(
+    {
+      config: loadConfig({ SCHEDULER: 'false', LOG_LEVEL: 'silent' }),
+      database,
+      logger: createLogger('silent'),
+      secretKey: SECRET_KEY,
+      clock: { now: () => new Date(), today: () => TODAY },
+    },
+    { scheduler: false },
+  );
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+  const [school] = await database.db.select().from(schools).limit(1);
+  const [collection] = await rows<{ id: number }>(
+    database.db,
+    sql`select id from collections where label = 'Autumn 2026/27'`,
+  );
+  const pages: [string, string, () => Promise<unknown>][] = [
+    [
+      'API landed assessments (1,000)',
+      '/api/v1/assessments?limit=1000',
+      () =>
+        rows(
+          database.db,
+          sql`select a.*, p.upn from assessments a join pupils p on p.id = a.pupil_id order by a.id limit 1000`,
+        ),
+    ],
+    [
+      'API unmapped values',
+      `/api/v1/schools/${school!.id}/unmapped-values`,
+      () =>
+        rows(
+          database.db,
+          sql`select aspect_id, raw_value, count(*) from staged_results where school_id = ${school!.id} group by 1, 2`,
+        ),
+    ],
+    [
+      'API missing pupils',
+      `/api/v1/schools/${school!.id}/missing-pupils?collectionId=${collection!.id}&subjectId=3`,
+      () =>
+        rows(
+          database.db,
+          sql`select p.id from pupils p where p.school_id = ${school!.id} and not exists (select 1 from assessments a where a.pupil_id = p.id and a.collection_id = ${collection!.id} and a.subject_id = 3)`,
+        ),
+    ],
+  ];
+  try {
+    for (const [name, url, raw] of pages) {
+      const result = await autocannon({
+        url: `http://127.0.0.1:${address.port}${url}`,
+        connections: 20,
+        duration: 5,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const sqlTimes: number[] = [];
+      for (let n = 0; n < 30; n += 1) sqlTimes.push((await timed(raw)).ms);
+      sqlTimes.sort((a, b) => a - b);
+      record({
+        engine,
+        figure: `${name} p50`,
+        value: result.latency.p50,
+        unit: 'ms',
+        limit: percentile(sqlTimes, 0.5),
+        target: '',
+      });
+      record({
+        engine,
+        figure: `${name} p95`,
+        value: result.latency.p97_5 ?? result.latency.p99,
+        unit: 'ms',
+        limit: percentile(sqlTimes, 0.95),
+        target: '< 150 ms',
+      });
+      record({
+        engine,
+        figure: `${name} requests/s`,
+        value: result.requests.average,
+        unit: 'req/s',
+        limit: null,
+        target: '',
+      });
+      if (result.non2xx > 0) process.stdout.write(`  (${result.non2xx} answers were not 2xx)\n`);
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+function printTable() {
+  const header = '| engine | figure | value | limit | ratio | target |';
+  const lines = [header, '| --- | --- | --- | --- | --- | --- |'];
+  for (const f of figures) {
+    const limit = f.limit === null ? '' : `${f.limit.toFixed(1)} ${f.unit}`;
+    const ratio = f.limit ? `${(f.value / f.limit).toFixed(1)}x` : '';
+    lines.push(
+      `| ${f.engine} | ${f.figure} | ${f.value.toFixed(1)} ${f.unit} | ${limit} | ${ratio} | ${f.target} |`,
+    );
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/latest.json',
+    JSON.stringify(
+      {
+        pupils: PUPILS,
+        schools: SCHOOLS,
+        results: totalResults,
+        at: new Date().toISOString(),
+        figures,
+      },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write('\nWritten to bench/results/latest.json\n');
+}

@@ -1,0 +1,55 @@
+import { request } from 'undici';
+
+/** Small measuring tools: timings, peak RSS, percentiles, and the bare fetch loop. */
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+export function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
+    },
+  };
+}
+
+export function percentile(sorted: number[], share: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}
+
+/**
+ * The physical limit of a pull: the same pages from the same fake, fetched in a bare loop that
+ * only parses them. Follows Wonde's `meta.pagination.next` links.
+ */
+export async function bareFetch(baseUrl: string, token: string, schoolIds: string[]) {
+  let records = 0;
+  for (const id of schoolIds) {
+    const starts = [
+      `${baseUrl}schools/${id}/students?include=education_details,extended_details,year&per_page=500`,
+      `${baseUrl}schools/${id}/assessment/results?per_page=500`,
+    ];
+    for (const start of starts) {
+      let url: string | null = start;
+      while (url) {
+        const response = await request(url, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await response.body.json()) as {
+          data: unknown[];
+          meta?: { pagination?: { next?: string | null } };
+        };
+        records += body.data.length;
+        url = body.meta?.pagination?.next ?? null;
+      }
+    }
+  }
+  return records;
+}
