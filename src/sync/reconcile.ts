@@ -67,6 +67,7 @@ function effectiveCollection(scope: Scope) {
 }
 
 export async function missingPupils(executor: Executor, scope: Scope): Promise<MissingPupil[]> {
+  // Each pupil's staged results are summed up once, then joined: one pass over the school.
   return rows<MissingPupil>(
     executor,
     sql`
@@ -79,17 +80,23 @@ export async function missingPupils(executor: Executor, scope: Scope): Promise<M
         and (p.on_roll_to is null or p.on_roll_to >= day.d)
     ),
     staged as (
-      select sp.pupil_id, sr.raw_value, sr.pending, sm.subject_id, sm.status as mapping_status,
-        sm.ignored
+      select sp.pupil_id,
+        bool_or(sr.pending and (sm.subject_id = ${scope.subjectId} or sm.subject_id is null))
+          as pending,
+        bool_or(sm.subject_id = ${scope.subjectId}) as mapped,
+        bool_or(sm.subject_id is null and sm.ignored is not true) as aspect_unmapped,
+        string_agg(distinct case when sm.subject_id = ${scope.subjectId} and not sr.pending
+          then sr.raw_value end, ', ') as unmapped_values
       from staged_results sr
       join source_pupils sp on sp.source_id = sr.source_id
-        and sp.external_id = sr.pupil_external_id
+        and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
       left join subject_mappings sm on sm.aspect_id = sr.aspect_id and sm.status = 'confirmed'
       where sr.school_id = ${scope.schoolId} and sr.retracted_at is null
         and sr.collection_id = (select id from target)
+      group by sp.pupil_id
     ),
     failing as (
-      select s.name, r.message from sources s
+      select s.name || ': ' || coalesce(r.message, '') as detail from sources s
       join lateral (select status, message from sync_runs where source_id = s.id
         order by queued_at desc limit 1) r on true
       where s.school_id = ${scope.schoolId} and s.archived_at is null and r.status = 'failed'
@@ -97,27 +104,21 @@ export async function missingPupils(executor: Executor, scope: Scope): Promise<M
     )
     select e.id as pupil_id, e.upn, e.first_name, e.last_name, e.nc_year,
       case
-        when exists (select 1 from staged s where s.pupil_id = e.id and s.pending
-          and (s.subject_id = ${scope.subjectId} or s.subject_id is null))
-          then case when exists (select 1 from failing) then 'source_failed'
-            else 'not_landed_yet' end
-        when exists (select 1 from staged s where s.pupil_id = e.id
-          and s.subject_id = ${scope.subjectId}) then 'value_unmapped'
-        when exists (select 1 from staged s where s.pupil_id = e.id and s.subject_id is null
-          and s.ignored is not true) then 'aspect_unmapped'
-        when exists (select 1 from failing) then 'source_failed'
+        when st.pending then
+          case when f.detail is not null then 'source_failed' else 'not_landed_yet' end
+        when st.mapped then 'value_unmapped'
+        when st.aspect_unmapped then 'aspect_unmapped'
+        when f.detail is not null then 'source_failed'
         else 'not_entered'
       end as reason,
       case
-        when exists (select 1 from staged s where s.pupil_id = e.id
-          and s.subject_id = ${scope.subjectId} and not s.pending)
-          then (select string_agg(distinct s.raw_value, ', ') from staged s
-            where s.pupil_id = e.id and s.subject_id = ${scope.subjectId})
-        when exists (select 1 from failing) then (select name || ': ' || coalesce(message, '')
-          from failing)
+        when st.mapped and not st.pending then st.unmapped_values
+        when f.detail is not null then f.detail
         else null
       end as detail
     from expected e
+    left join staged st on st.pupil_id = e.id
+    left join failing f on true
     where not exists (
       select 1 from assessments a where a.pupil_id = e.id and a.subject_id = ${scope.subjectId}
         and a.collection_id = (select id from target))
