@@ -1,8 +1,17 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { schoolScope } from '../../access/principal.ts';
+import { canManageSources, schoolScope } from '../../access/principal.ts';
+import { actorOf } from '../../access/users.ts';
 import type { ServiceContext } from '../../context.ts';
-import { assessments, nxPoints, pupils, subjects } from '../../db/schema.ts';
+import {
+  assessments,
+  nxPoints,
+  pupilMatchSuggestions,
+  pupils,
+  sourcePupils,
+  subjects,
+} from '../../db/schema.ts';
+import { decideMatch, IdentityError } from '../../sync/identity.ts';
 import {
   EXCLUSION_REASON_TEXT,
   excludedPupils,
@@ -11,7 +20,8 @@ import {
   orphanResults,
   unmappedValues,
 } from '../../sync/reconcile.ts';
-import { visibleSchool } from '../scope.ts';
+import { HttpError } from '../errors.ts';
+import { requireThat, visibleSchool } from '../scope.ts';
 import { route } from './route.ts';
 
 export function reconcileRoutes(context: ServiceContext) {
@@ -109,6 +119,67 @@ export function reconcileRoutes(context: ServiceContext) {
           .limit(query.limit);
         const next = found.length === query.limit ? found.at(-1)!.id : null;
         return { assessments: found, next };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/schools/:schoolId/match-suggestions',
+      summary: 'Records matched to a pupil only by name and date of birth, waiting for a person',
+      tag: 'reconciliation',
+      params: z.object({ schoolId: z.string() }),
+      handler: async ({ principal, params }) => {
+        const school = await visibleSchool(db, principal, params.schoolId);
+        const found = await db
+          .select({
+            id: pupilMatchSuggestions.id,
+            reason: pupilMatchSuggestions.reason,
+            pupilId: pupils.id,
+            firstName: pupils.firstName,
+            lastName: pupils.lastName,
+            dateOfBirth: pupils.dateOfBirth,
+            upn: pupils.upn,
+            sourceExternalId: sourcePupils.externalId,
+            sourceUpn: sourcePupils.upn,
+          })
+          .from(pupilMatchSuggestions)
+          .innerJoin(pupils, eq(pupils.id, pupilMatchSuggestions.pupilId))
+          .innerJoin(sourcePupils, eq(sourcePupils.id, pupilMatchSuggestions.sourcePupilId))
+          .where(and(eq(pupils.schoolId, school.id), eq(pupilMatchSuggestions.status, 'open')));
+        return { suggestions: found };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/match-suggestions/:suggestionId/decision',
+      summary: 'Say whether a suggested match is the same pupil; re-derives the school at once',
+      tag: 'reconciliation',
+      params: z.object({ suggestionId: z.coerce.number().int() }),
+      body: z.object({ samePupil: z.boolean() }),
+      handler: async ({ principal, params, body }) => {
+        const [suggestion] = await db
+          .select({ schoolId: pupils.schoolId })
+          .from(pupilMatchSuggestions)
+          .innerJoin(pupils, eq(pupils.id, pupilMatchSuggestions.pupilId))
+          .where(eq(pupilMatchSuggestions.id, params.suggestionId));
+        if (!suggestion) throw new HttpError(404, 'not_found', 'There is no such suggestion.');
+        await visibleSchool(db, principal, suggestion.schoolId);
+        requireThat(
+          canManageSources(principal, suggestion.schoolId),
+          "Only the school's data lead or a trust admin can decide who a pupil is.",
+        );
+        try {
+          const effect = await decideMatch(
+            db,
+            actorOf(principal),
+            params.suggestionId,
+            body.samePupil,
+            context.clock.today(),
+          );
+          return { effect };
+        } catch (error) {
+          if (error instanceof IdentityError) throw new HttpError(409, 'decided', error.message);
+          throw error;
+        }
       },
     }),
   ];
