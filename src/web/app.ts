@@ -16,6 +16,7 @@ import { schoolRoutes } from './api/schools.ts';
 import { sourceRoutes } from './api/sources.ts';
 import { uploadRoutes } from './api/uploads.ts';
 import { installAuth } from './auth.ts';
+import { consoleRoutes } from './console/index.ts';
 import { installErrorHandlers } from './errors.ts';
 import { healthRoutes } from './routes/health.ts';
 
@@ -82,6 +83,7 @@ export async function buildApp(
   installAuth(app, context);
 
   healthRoutes(app, context);
+  await consoleRoutes(app, context);
   const routes: ApiRoute[] = [
     ...schoolRoutes(context),
     ...sourceRoutes(context),

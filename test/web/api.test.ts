@@ -81,10 +81,16 @@ describe('the JSON API', () => {
       const status = path.startsWith('/api/') ? 401 : 302;
       expect({ method, path, status: response.statusCode }).toEqual({ method, path, status });
     }
-    expect(app.registeredRoutes.filter((r) => r.public).map((r) => r.url)).toEqual([
-      '/healthz',
-      '/readyz',
-    ]);
+    expect(app.registeredRoutes.filter((r) => r.public).map((r) => `${r.method} ${r.url}`)).toEqual(
+      [
+        'GET /healthz',
+        'GET /readyz',
+        'GET /assets/console.css',
+        'GET /assets/htmx.min.js',
+        'GET /sign-in',
+        'POST /sign-in',
+      ],
+    );
   });
 
   it("refuses a school data lead every route that names another school's records", async () => {

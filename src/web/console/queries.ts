@@ -1,0 +1,396 @@
+import { and, asc, desc, eq, ilike, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Principal } from '../../access/principal.ts';
+import { schoolScope } from '../../access/principal.ts';
+import type { Db } from '../../db/index.ts';
+import {
+  academicYears,
+  aspects,
+  assessments,
+  auditLog,
+  collections,
+  gradeRules,
+  nxPoints,
+  pupils,
+  rawPayloads,
+  recordProblems,
+  schools,
+  sources,
+  subjectMappings,
+  subjects,
+  syncRunEvents,
+  syncRuns,
+  terms,
+  users,
+} from '../../db/schema.ts';
+
+/**
+ * The reads the console needs beyond the engine's own functions. Every one takes ids that came
+ * through scope.ts, or a principal to scope by; every value reaches SQL as a parameter.
+ */
+
+export type School = typeof schools.$inferSelect;
+export type SourceRow = typeof sources.$inferSelect;
+export type RunRecord = typeof syncRuns.$inferSelect;
+export type RuleRecord = typeof gradeRules.$inferSelect;
+
+export interface Collection {
+  id: number;
+  label: string;
+  date: string;
+  /** The first day of the collection's term. */
+  termStartsOn: string;
+  kind: string;
+  startYear: number;
+}
+
+export async function schoolsInScope(db: Db, principal: Principal): Promise<School[]> {
+  const scope = schoolScope(principal);
+  const active = eq(schools.status, 'active');
+  const where = scope === 'all' ? active : and(active, inArray(schools.id, scope));
+  return db.select().from(schools).where(where).orderBy(asc(schools.name));
+}
+
+export function activeSubjects(db: Db) {
+  return db
+    .select({ id: subjects.id, code: subjects.code, name: subjects.name })
+    .from(subjects)
+    .where(eq(subjects.active, true))
+    .orderBy(asc(subjects.position));
+}
+
+/** The trust's termly collections, oldest first; a school's baseline stands in where it has one. */
+export function termlyCollections(db: Db): Promise<Collection[]> {
+  return db
+    .select({
+      id: collections.id,
+      label: collections.label,
+      date: collections.collectionDate,
+      termStartsOn: terms.startsOn,
+      kind: collections.kind,
+      startYear: academicYears.startYear,
+    })
+    .from(collections)
+    .innerJoin(academicYears, eq(academicYears.id, collections.academicYearId))
+    .innerJoin(terms, eq(terms.id, collections.termId))
+    .where(isNull(collections.schoolId))
+    .orderBy(asc(collections.collectionDate));
+}
+
+export function sourcesOf(db: Db, schoolIds: readonly string[]) {
+  if (schoolIds.length === 0) return Promise.resolve([] as SourceRow[]);
+  return db
+    .select()
+    .from(sources)
+    .where(and(inArray(sources.schoolId, [...schoolIds]), isNull(sources.archivedAt)))
+    .orderBy(asc(sources.name));
+}
+
+export interface RunState {
+  latest: RunRecord | null;
+  lastFinished: RunRecord | null;
+  lastGood: RunRecord | null;
+}
+
+/** For each source: its newest run, its newest finished run, and its newest good run. */
+export async function runStates(db: Db, sourceIds: readonly string[]) {
+  const states = new Map<string, RunState>();
+  for (const id of sourceIds) states.set(id, { latest: null, lastFinished: null, lastGood: null });
+  if (sourceIds.length === 0) return states;
+  const ids = [...sourceIds];
+  const latest = await db
+    .selectDistinctOn([syncRuns.sourceId])
+    .from(syncRuns)
+    .where(inArray(syncRuns.sourceId, ids))
+    .orderBy(syncRuns.sourceId, desc(syncRuns.queuedAt));
+  const finished = await db
+    .selectDistinctOn([syncRuns.sourceId])
+    .from(syncRuns)
+    .where(and(inArray(syncRuns.sourceId, ids), sql`${syncRuns.finishedAt} is not null`))
+    .orderBy(syncRuns.sourceId, desc(syncRuns.finishedAt));
+  const good = await db
+    .selectDistinctOn([syncRuns.sourceId])
+    .from(syncRuns)
+    .where(
+      and(
+        inArray(syncRuns.sourceId, ids),
+        inArray(syncRuns.status, ['succeeded', 'succeeded_with_warnings']),
+      ),
+    )
+    .orderBy(syncRuns.sourceId, desc(syncRuns.finishedAt));
+  for (const run of latest) states.get(run.sourceId)!.latest = run;
+  for (const run of finished) states.get(run.sourceId)!.lastFinished = run;
+  for (const run of good) states.get(run.sourceId)!.lastGood = run;
+  return states;
+}
+
+export async function pupilCount(db: Db, schoolId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(pupils)
+    .where(eq(pupils.schoolId, schoolId));
+  return row?.n ?? 0;
+}
+
+/** Display names of people, for "proposed by": a missing one reads as the service. */
+export async function userNames(db: Db, ids: readonly (string | null)[]) {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  const names = new Map<string, string>();
+  if (wanted.length === 0) return names;
+  const found = await db
+    .select({ id: users.id, name: users.displayName })
+    .from(users)
+    .where(inArray(users.id, wanted));
+  for (const user of found) names.set(user.id, user.name);
+  return names;
+}
+
+export function nameOf(names: Map<string, string>, id: string | null): string {
+  return id === null ? 'Next Steps Sync (suggestion)' : (names.get(id) ?? 'a former user');
+}
+
+export function pendingSubjectMappings(db: Db, schoolId: string) {
+  return db
+    .select({
+      id: subjectMappings.id,
+      aspectId: subjectMappings.aspectId,
+      subjectId: subjectMappings.subjectId,
+      ignored: subjectMappings.ignored,
+      reason: subjectMappings.proposalReason,
+      proposedBy: subjectMappings.proposedBy,
+      proposedAt: subjectMappings.proposedAt,
+      aspectName: aspects.name,
+      sourceName: sources.name,
+    })
+    .from(subjectMappings)
+    .innerJoin(aspects, eq(aspects.id, subjectMappings.aspectId))
+    .innerJoin(sources, eq(sources.id, aspects.sourceId))
+    .where(and(eq(aspects.schoolId, schoolId), eq(subjectMappings.status, 'proposed')))
+    .orderBy(asc(aspects.name));
+}
+
+/** Aspects nobody has proposed or confirmed a subject for (every proposal was rejected, say). */
+export function unlinkedAspects(db: Db, schoolId: string) {
+  return db
+    .select({
+      id: aspects.id,
+      name: aspects.name,
+      sourceName: sources.name,
+      firstSeen: aspects.firstSeenAt,
+    })
+    .from(aspects)
+    .innerJoin(sources, eq(sources.id, aspects.sourceId))
+    .where(
+      and(
+        eq(aspects.schoolId, schoolId),
+        sql`not exists (select 1 from subject_mappings m where m.aspect_id = ${aspects.id}
+          and m.status in ('proposed', 'confirmed'))`,
+      ),
+    )
+    .orderBy(asc(aspects.name));
+}
+
+/** Proposed rules that can apply at a school: its own and the trust library's. */
+export function pendingRulesFor(db: Db, schoolId: string) {
+  return db
+    .select()
+    .from(gradeRules)
+    .where(
+      and(
+        eq(gradeRules.status, 'proposed'),
+        or(isNull(gradeRules.schoolId), eq(gradeRules.schoolId, schoolId)),
+      ),
+    )
+    .orderBy(asc(gradeRules.id));
+}
+
+/** A school's own rules (or the library's, for null) in force or waiting, newest first. */
+export function currentRules(db: Db, schoolId: string | null) {
+  return db
+    .select()
+    .from(gradeRules)
+    .where(
+      and(
+        schoolId === null ? isNull(gradeRules.schoolId) : eq(gradeRules.schoolId, schoolId),
+        inArray(gradeRules.status, ['proposed', 'confirmed']),
+      ),
+    )
+    .orderBy(desc(gradeRules.id));
+}
+
+/** Each aspect of a school with the subject its confirmed mapping gives it. */
+export function aspectsOf(db: Db, schoolId: string) {
+  return db
+    .select({
+      id: aspects.id,
+      name: aspects.name,
+      gradeSet: aspects.gradeSet,
+      subjectId: subjectMappings.subjectId,
+    })
+    .from(aspects)
+    .leftJoin(
+      subjectMappings,
+      and(eq(subjectMappings.aspectId, aspects.id), eq(subjectMappings.status, 'confirmed')),
+    )
+    .where(eq(aspects.schoolId, schoolId));
+}
+
+export async function aspectById(db: Db, aspectId: number) {
+  const [aspect] = await db.select().from(aspects).where(eq(aspects.id, aspectId));
+  return aspect ?? null;
+}
+
+export async function confirmedSubjectOf(db: Db, aspectId: number) {
+  const [mapping] = await db
+    .select({ subjectId: subjectMappings.subjectId })
+    .from(subjectMappings)
+    .where(and(eq(subjectMappings.aspectId, aspectId), eq(subjectMappings.status, 'confirmed')));
+  return mapping?.subjectId ?? null;
+}
+
+export async function mappingById(db: Db, mappingId: number) {
+  const [mapping] = await db
+    .select()
+    .from(subjectMappings)
+    .where(eq(subjectMappings.id, mappingId));
+  return mapping ?? null;
+}
+
+export async function ruleById(db: Db, ruleId: number) {
+  const [rule] = await db.select().from(gradeRules).where(eq(gradeRules.id, ruleId));
+  return rule ?? null;
+}
+
+export function runEvents(db: Db, runId: string) {
+  return db
+    .select()
+    .from(syncRunEvents)
+    .where(eq(syncRunEvents.runId, runId))
+    .orderBy(asc(syncRunEvents.id));
+}
+
+export function runProblems(db: Db, runId: string, limit: number) {
+  return db
+    .select()
+    .from(recordProblems)
+    .where(eq(recordProblems.runId, runId))
+    .orderBy(asc(recordProblems.row), asc(recordProblems.id))
+    .limit(limit);
+}
+
+/** The name of the file a run read, for an upload (or a replay of one). */
+export async function uploadedFileName(db: Db, run: RunRecord): Promise<string | null> {
+  const [stored] = await db
+    .select({ label: rawPayloads.label })
+    .from(rawPayloads)
+    .where(and(eq(rawPayloads.runId, run.replayOf ?? run.id), eq(rawPayloads.seq, 0)));
+  return run.trigger === 'upload' || run.trigger === 'replay' ? (stored?.label ?? null) : null;
+}
+
+/** A school's recent upload runs, newest first, with the file each read. */
+export function uploadRuns(db: Db, schoolId: string, limit: number) {
+  return db
+    .select({
+      id: syncRuns.id,
+      queuedAt: syncRuns.queuedAt,
+      status: syncRuns.status,
+      resultsSeen: syncRuns.resultsSeen,
+      resultsLanded: syncRuns.resultsLanded,
+      problems: syncRuns.problems,
+      sourceName: sources.name,
+      fileName: rawPayloads.label,
+    })
+    .from(syncRuns)
+    .innerJoin(sources, eq(sources.id, syncRuns.sourceId))
+    .leftJoin(rawPayloads, and(eq(rawPayloads.runId, syncRuns.id), eq(rawPayloads.seq, 0)))
+    .where(and(eq(syncRuns.schoolId, schoolId), eq(syncRuns.trigger, 'upload')))
+    .orderBy(desc(syncRuns.queuedAt))
+    .limit(limit);
+}
+
+/** LIKE's own wildcards in a search are searched for, not obeyed. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** Pupils by name or UPN among the schools the principal may see. */
+export function searchPupils(
+  db: Db,
+  principal: Principal,
+  query: string,
+  schoolId: string | null,
+  limit: number,
+) {
+  const scope = schoolScope(principal);
+  const pattern = likePattern(query.trim());
+  const words = query.trim().split(/\s+/).filter(Boolean).slice(0, 4);
+  const nameMatches = words.map((word) =>
+    or(ilike(pupils.firstName, likePattern(word)), ilike(pupils.lastName, likePattern(word))),
+  );
+  return db
+    .select({
+      id: pupils.id,
+      firstName: pupils.firstName,
+      lastName: pupils.lastName,
+      upn: pupils.upn,
+      ncYear: pupils.ncYear,
+      school: schools.name,
+    })
+    .from(pupils)
+    .innerJoin(schools, eq(schools.id, pupils.schoolId))
+    .where(
+      and(
+        scope === 'all' ? undefined : inArray(pupils.schoolId, scope),
+        schoolId ? eq(pupils.schoolId, schoolId) : undefined,
+        or(ilike(pupils.upn, pattern), and(...nameMatches)),
+      ),
+    )
+    .orderBy(asc(pupils.lastName), asc(pupils.firstName))
+    .limit(limit);
+}
+
+/** A pupil's landed points with where each came from, oldest collection first. */
+export function pupilPoints(db: Db, pupilId: string) {
+  return db
+    .select({
+      collection: collections.label,
+      collectionDate: collections.collectionDate,
+      subject: subjects.name,
+      subjectPosition: subjects.position,
+      code: nxPoints.code,
+      position: nxPoints.position,
+      rawValue: assessments.rawValue,
+      sourceId: sources.id,
+      sourceName: sources.name,
+      ruleKey: gradeRules.ruleKey,
+      ruleVersion: gradeRules.version,
+      runId: assessments.runId,
+      assessedOn: assessments.assessedOn,
+    })
+    .from(assessments)
+    .innerJoin(collections, eq(collections.id, assessments.collectionId))
+    .innerJoin(subjects, eq(subjects.id, assessments.subjectId))
+    .innerJoin(nxPoints, eq(nxPoints.id, assessments.nxPointId))
+    .leftJoin(sources, eq(sources.id, assessments.sourceId))
+    .leftJoin(gradeRules, eq(gradeRules.id, assessments.gradeRuleId))
+    .where(eq(assessments.pupilId, pupilId))
+    .orderBy(asc(collections.collectionDate), asc(subjects.position));
+}
+
+export function auditPage(db: Db, page: number, size: number) {
+  return db
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      actor: auditLog.actorLabel,
+      action: auditLog.action,
+      entityType: auditLog.entityType,
+      entityId: auditLog.entityId,
+      school: schools.name,
+      details: auditLog.details,
+    })
+    .from(auditLog)
+    .leftJoin(schools, eq(schools.id, auditLog.schoolId))
+    .orderBy(desc(auditLog.id))
+    .limit(size + 1)
+    .offset((page - 1) * size);
+}
