@@ -65,7 +65,7 @@ export async function loadPrincipal(executor: Executor, userId: string): Promise
     })
     .from(users)
     .where(eq(users.id, userId));
-  if (!user || !user.active) return null;
+  if (!user?.active) return null;
   const grants = await executor
     .select({
       role: roleGrants.role,

@@ -5,7 +5,7 @@ import { connectorKind } from '../connectors/registry.ts';
 import type { Db } from '../db/index.ts';
 import { sources } from '../db/schema.ts';
 import { openSecrets, sealSecrets } from '../security/secrets.ts';
-import { checkSchedule, DEFAULT_FULL_SCHEDULE, DEFAULT_SCHEDULE } from './schedule.ts';
+import { checkSchedule, DEFAULT_FULL_SCHEDULE, DEFAULT_SCHEDULE, nextDue } from './schedule.ts';
 
 /**
  * Sources: a school's connection to one system. Configuration is checked against the connector's
@@ -91,6 +91,70 @@ export async function setPaused(db: Db, actor: Actor, sourceId: string, paused: 
       schoolId: source.schoolId,
     });
     return source;
+  });
+}
+
+export interface SourceChanges {
+  name: string;
+  config: Record<string, unknown>;
+  /** Every secret, the kept ones included: the sealed column is replaced whole. */
+  secrets: Record<string, unknown>;
+  /** The secret fields given a new value, for the audit log (never their values). */
+  changedSecrets: string[];
+  schedule: string | null;
+  fullSchedule: string | null;
+}
+
+/** Saves an edited source, checked as a new one is; a new schedule takes effect from now. */
+export async function updateSource(
+  db: Db,
+  secretKey: Buffer,
+  actor: Actor,
+  source: Source,
+  changes: SourceChanges,
+  now: Date,
+) {
+  const kind = connectorKind(source.kind);
+  if (!kind) throw new SourceError('kind', `There is no connector called "${source.kind}".`);
+  const config = parseOrExplain(kind.configSchema, changes.config, 'config');
+  const secrets = parseOrExplain(kind.secretsSchema, changes.secrets, 'secrets');
+  for (const [field, value] of [
+    ['schedule', changes.schedule],
+    ['fullSchedule', changes.fullSchedule],
+  ] as const) {
+    const check = value === null ? null : checkSchedule(value);
+    if (check && !check.ok) throw new SourceError(field, check.reason);
+  }
+
+  return db.transaction(async (tx) => {
+    const rescheduled = changes.schedule !== source.schedule;
+    const [saved] = await tx
+      .update(sources)
+      .set({
+        name: changes.name,
+        config: config as Record<string, unknown>,
+        secrets: sealSecrets(secretKey, secrets as Record<string, unknown>),
+        schedule: changes.schedule,
+        fullSchedule: changes.fullSchedule,
+        nextRunAt:
+          rescheduled && changes.schedule ? nextDue(changes.schedule, now) : source.nextRunAt,
+        updatedAt: now,
+      })
+      .where(eq(sources.id, source.id))
+      .returning();
+    await recordAudit(tx, actor, {
+      action: 'source.update',
+      entityType: 'source',
+      entityId: source.id,
+      schoolId: source.schoolId,
+      details: {
+        name: changes.name,
+        schedule: changes.schedule,
+        configFields: Object.keys(changes.config),
+        secretFieldsChanged: changes.changedSecrets,
+      },
+    });
+    return saved!;
   });
 }
 

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subjectMappings } from '../../src/db/schema.ts';
+import { sources, subjectMappings } from '../../src/db/schema.ts';
+import { sourceSecrets } from '../../src/sync/sources.ts';
 import { type TestUser, testApp, userWith } from '../support/app.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { drain, testEngine } from '../support/engine.ts';
@@ -173,6 +174,36 @@ describe('the JSON API', () => {
       .from(subjectMappings)
       .where(eq(subjectMappings.status, 'confirmed'));
     expect(confirmed?.decidedBy).toBe(mathsLead.id);
+  });
+
+  it('adds and edits a source without ever sending its secret back, keeping it when not given', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: `/api/v1/schools/${oakfield.id}/sources`,
+      headers: dataLead.auth,
+      payload: {
+        kind: 'wonde',
+        name: 'Wonde',
+        config: { schoolId: 'A1930499544' },
+        secrets: { token: 'wonde-live-4f9a8c1e2d3b' },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.body).not.toContain('wonde-live');
+    const id = created.json().source.id;
+    const edited = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/sources/${id}`,
+      headers: dataLead.auth,
+      payload: { name: 'Wonde (Oakfield)', config: { schoolId: 'A1930499544' } },
+    });
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json().source).toMatchObject({ name: 'Wonde (Oakfield)', hasSecrets: true });
+    expect(edited.body).not.toContain('wonde-live');
+    const [stored] = await database.db.select().from(sources).where(eq(sources.id, id));
+    expect(sourceSecrets(Buffer.alloc(32, 9), stored!)).toEqual({
+      token: 'wonde-live-4f9a8c1e2d3b',
+    });
   });
 
   it('answers bad input with the field at fault', async () => {

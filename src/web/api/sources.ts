@@ -12,6 +12,7 @@ import {
   SourceError,
   setPaused,
   sourceSecrets,
+  updateSource,
 } from '../../sync/sources.ts';
 import { HttpError } from '../errors.ts';
 import { requireThat, visibleSchool, visibleSource } from '../scope.ts';
@@ -177,6 +178,48 @@ export function sourceRoutes(context: ServiceContext) {
           'Only data leads resume sources.',
         );
         return { source: publicSource(await setPaused(db, actorOf(principal), source.id, false)) };
+      },
+    }),
+    route({
+      method: 'PUT',
+      path: '/sources/:sourceId',
+      summary: 'Edit a source; secrets not given are kept as they are',
+      tag: 'sources',
+      params: z.object({ sourceId: z.string() }),
+      body: z.object({
+        name: z.string().trim().min(1).max(120),
+        config: z.record(z.string(), z.unknown()),
+        secrets: z.record(z.string(), z.unknown()).default({}),
+        schedule: z.string().nullable().optional(),
+        fullSchedule: z.string().nullable().optional(),
+      }),
+      handler: async ({ principal, params, body }) => {
+        const source = await visibleSource(db, principal, params.sourceId);
+        requireThat(canManageSources(principal, source.schoolId), 'Only data leads edit sources.');
+        const kept = sourceSecrets(context.secretKey, source);
+        try {
+          const saved = await updateSource(
+            db,
+            context.secretKey,
+            actorOf(principal),
+            source,
+            {
+              name: body.name,
+              config: body.config,
+              secrets: { ...kept, ...body.secrets },
+              changedSecrets: Object.keys(body.secrets),
+              schedule: body.schedule === undefined ? source.schedule : body.schedule,
+              fullSchedule:
+                body.fullSchedule === undefined ? source.fullSchedule : body.fullSchedule,
+            },
+            context.clock.now(),
+          );
+          return { source: publicSource(saved) };
+        } catch (error) {
+          if (error instanceof SourceError)
+            throw new HttpError(400, 'invalid_source', error.message);
+          throw error;
+        }
       },
     }),
     route({

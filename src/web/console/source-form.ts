@@ -5,7 +5,13 @@ import { actorOf } from '../../access/users.ts';
 import type { ConnectorKind } from '../../connectors/contract.ts';
 import { connectorKind, connectorKinds } from '../../connectors/registry.ts';
 import { checkSchedule } from '../../sync/schedule.ts';
-import { createSource, type Source, SourceError, sourceSecrets } from '../../sync/sources.ts';
+import {
+  createSource,
+  type Source,
+  SourceError,
+  sourceSecrets,
+  updateSource,
+} from '../../sync/sources.ts';
 import { principalOf } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { requireThat, visibleSchool, visibleSource } from '../scope.ts';
@@ -13,7 +19,6 @@ import { checkView } from '../views/source.ts';
 import { type SourceFormView, sourceForm, sourceFormPage } from '../views/source-form.ts';
 import { type ReadSettings, readSettings, type Settings, settingsForm } from './connector-form.ts';
 import { csrfOf, isFragment, prepare, type Site, sendPage, sendRedirect } from './respond.ts';
-import { saveSourceChanges } from './source-edit.ts';
 import { runCheck } from './sources.ts';
 
 /**
@@ -115,7 +120,7 @@ export function sourceFormRoutes(app: FastifyInstance, site: Site) {
     const state = readForm(kind, body, stored);
     const formError = failed(state);
     if (!formError) {
-      await saveSourceChanges(
+      await updateSource(
         db,
         site.context.secretKey,
         actorOf(principal),
