@@ -22,6 +22,15 @@ const RETURN = [
   `${makeUpn(801, 2345, 19, 2)},Nowak,Tomasz,02/09/2019,Y2,27/11/2026,GDS,EXS,Secure+`,
 ].join('\r\n');
 
+const meadowLane = {
+  name: 'Meadow Lane Primary',
+  urn: '150123',
+  laestab: '8010123',
+  phase: 'primary',
+  setting: 'mainstream',
+  joinedTrustOn: '2026-11-02',
+};
+
 let database: TestDatabase;
 let app: FastifyInstance;
 let oakfield: { id: string };
@@ -203,6 +212,27 @@ describe('the JSON API', () => {
     const [stored] = await database.db.select().from(sources).where(eq(sources.id, id));
     expect(sourceSecrets(Buffer.alloc(32, 9), stored!)).toEqual({
       token: 'wonde-live-4f9a8c1e2d3b',
+    });
+  });
+
+  it('lets a trust admin add a newly converted school, with its baseline collection', async () => {
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/v1/schools',
+      headers: dataLead.auth,
+      payload: meadowLane,
+    });
+    expect(refused.statusCode).toBe(403);
+    const added = await app.inject({
+      method: 'POST',
+      url: '/api/v1/schools',
+      headers: admin.auth,
+      payload: meadowLane,
+    });
+    expect(added.statusCode).toBe(201);
+    expect(added.json().baseline).toMatchObject({
+      kind: 'baseline',
+      label: 'Baseline (Autumn 2026/27)',
     });
   });
 

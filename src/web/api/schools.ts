@@ -1,9 +1,12 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { schoolScope } from '../../access/principal.ts';
+import { canAdminister, schoolScope } from '../../access/principal.ts';
+import { actorOf } from '../../access/users.ts';
 import type { ServiceContext } from '../../context.ts';
 import { academicYears, collections, schools, subjects } from '../../db/schema.ts';
-import { visibleSchool } from '../scope.ts';
+import { addSchool, SchoolError, schoolInput } from '../../trust/schools.ts';
+import { HttpError } from '../errors.ts';
+import { requireThat, visibleSchool } from '../scope.ts';
 import { route } from './route.ts';
 
 const schoolParams = z.object({ schoolId: z.string() });
@@ -21,6 +24,29 @@ export function schoolRoutes(context: ServiceContext) {
         const query = db.select().from(schools).orderBy(asc(schools.name));
         const found = scope === 'all' ? await query : await query.where(inArray(schools.id, scope));
         return { schools: found };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/schools',
+      summary: 'Add a school to the trust; its baseline collection is worked out (8.3)',
+      tag: 'schools',
+      status: 201,
+      body: schoolInput,
+      handler: async ({ principal, body }) => {
+        requireThat(canAdminister(principal), 'Only a trust admin can add schools.');
+        try {
+          const school = await addSchool(db, actorOf(principal), body);
+          const [baseline] = await db
+            .select()
+            .from(collections)
+            .where(and(eq(collections.schoolId, school.id), eq(collections.kind, 'baseline')));
+          return { school, baseline: baseline ?? null };
+        } catch (error) {
+          if (error instanceof SchoolError)
+            throw new HttpError(400, 'invalid_school', error.message);
+          throw error;
+        }
       },
     }),
     route({
