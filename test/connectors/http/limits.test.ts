@@ -38,9 +38,10 @@ describe('limits on one source', () => {
     const arrivals = server.requests.map((seen) => seen.at);
     for (let i = 3; i < arrivals.length; i += 1) {
       // A window of 200 ms may hold three requests, so the fourth goes at least 200 ms after
-      // the first. The server sees arrivals: one that opened a new connection arrives a few
-      // ms later than one that reused a connection, so the gap it sees can be a little short.
-      expect(arrivals[i]! - arrivals[i - 3]!).toBeGreaterThanOrEqual(180);
+      // the first. The server sees arrivals: one that opened a new connection arrives later
+      // than one that reused a connection (tens of ms on a busy machine), so the gap it sees
+      // can be short of 200; without a budget all seven arrive within a few ms.
+      expect(arrivals[i]! - arrivals[i - 3]!).toBeGreaterThanOrEqual(150);
     }
     expect(events.filter((event) => event.type === 'budget_wait')).toHaveLength(4);
   });
