@@ -71,7 +71,8 @@ describe('Assembly pull failures', () => {
 
     expect(error).toMatchObject({ category: 'rate_limited', attempts: 1 });
     expect(requestsTo(fake, '/students')).toHaveLength(1);
-    expect(ms).toBeLessThan(1000);
+    // At once, not after the two minutes asked for; generous for a busy machine.
+    expect(ms).toBeLessThan(5000);
   });
 
   it('waits as long as Retry-After says, then carries on', async () => {

@@ -102,7 +102,8 @@ describe('a Wonde pull that fails', () => {
     });
     expect(error.message).toMatch(/slow down/);
     expect(fake.requests).toHaveLength(1);
-    expect(elapsedMs).toBeLessThan(1000);
+    // At once, not after the 30 seconds asked for; generous for a busy machine.
+    expect(elapsedMs).toBeLessThan(5000);
   });
 
   it('on 429 without Retry-After backs off and carries on when Wonde lets it', async () => {
