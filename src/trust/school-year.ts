@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/index.ts';
 import { academicYears, collections, halfTerms, terms } from '../db/schema.ts';
 import {
@@ -127,20 +127,4 @@ export async function loadSchoolYears(executor: Executor): Promise<AcademicYearD
       terms: yearTerms as AcademicYearDates['terms'],
     };
   });
-}
-
-/** The termly collection (not a baseline) for a term of an academic year. */
-export async function termlyCollection(executor: Executor, startYear: number, term: TermKind) {
-  const [row] = await executor
-    .select({ id: collections.id, label: collections.label, date: collections.collectionDate })
-    .from(collections)
-    .innerJoin(academicYears, eq(academicYears.id, collections.academicYearId))
-    .where(
-      and(
-        eq(academicYears.startYear, startYear),
-        eq(collections.kind, term),
-        isNull(collections.schoolId),
-      ),
-    );
-  return row ?? null;
 }

@@ -28,8 +28,12 @@ export const schoolInput = z.object({
     .refine((value) => LA_CODES.has(value.slice(0, 3)), {
       message: 'The first three digits of the LAESTAB are not a local authority code.',
     }),
-  phase: z.enum(['primary', 'secondary', 'all_through', 'special', 'alternative_provision']),
-  setting: z.enum(['mainstream', 'specialist']),
+  phase: z.enum(['primary', 'secondary', 'all_through', 'special', 'alternative_provision'], {
+    error: 'Choose the school’s phase.',
+  }),
+  setting: z.enum(['mainstream', 'specialist'], {
+    error: 'Choose mainstream or specialist.',
+  }),
   joinedTrustOn: z
     .string()
     .refine(isIsoDate, { message: 'Give the conversion date as a date, such as 2026-11-01.' }),
@@ -59,6 +63,16 @@ export async function addSchool(db: Db, actor: Actor, input: SchoolInput): Promi
       .from(schools)
       .where(eq(schools.urn, parsed.data.urn));
     if (clash) throw new SchoolError('urn', `URN ${parsed.data.urn} is already ${clash.name}.`);
+    const [sameLaestab] = await tx
+      .select({ name: schools.name })
+      .from(schools)
+      .where(eq(schools.laestab, parsed.data.laestab));
+    if (sameLaestab) {
+      throw new SchoolError(
+        'laestab',
+        `LAESTAB ${parsed.data.laestab} is already ${sameLaestab.name}.`,
+      );
+    }
     const [school] = await tx.insert(schools).values(parsed.data).returning();
     await recordAudit(tx, actor, {
       action: 'school.create',
