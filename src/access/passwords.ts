@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 /** Passwords are hashed with argon2id, a memory-hard function, at its library's defaults. */
@@ -18,4 +19,16 @@ export function passwordProblem(password: string): string | null {
   if (password.length < 12) return 'Use at least 12 characters: three random words work well.';
   if (password.length > 200) return 'Use at most 200 characters.';
   return null;
+}
+
+// No 0/O, 1/l/I: a first password is often read out or copied from a screen by hand.
+const PASSWORD_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+/** A first password for a new user: four groups of four random characters, about 80 bits. */
+export function generatePassword(): string {
+  const group = () =>
+    Array.from({ length: 4 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join(
+      '',
+    );
+  return [group(), group(), group(), group()].join('-');
 }

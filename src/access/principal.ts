@@ -87,3 +87,33 @@ export function canDecide(
 export function canAdminister(principal: Principal): boolean {
   return isTrustAdmin(principal);
 }
+
+export interface GrantProblem {
+  field: 'role' | 'schoolId' | 'subjectId';
+  message: string;
+}
+
+/**
+ * Why a role cannot be given with this scope, or null. Admins and analysts work across the whole
+ * trust; a data lead works for one school in every subject; a viewer reads every subject, of the
+ * trust or of one school; a subject leader is for a school or the trust, a subject or all.
+ */
+export function grantProblem(grant: Grant): GrantProblem | null {
+  if (!Object.hasOwn(ROLE_LABELS, grant.role)) return { field: 'role', message: 'Choose a role.' };
+  const label = ROLE_LABELS[grant.role];
+  const trustWide = grant.role === 'trust_admin' || grant.role === 'trust_analyst';
+  if (trustWide && grant.schoolId !== null) {
+    return { field: 'schoolId', message: `A ${lower(label)} works across the whole trust.` };
+  }
+  if (grant.role === 'school_data_lead' && grant.schoolId === null) {
+    return { field: 'schoolId', message: 'A school data lead is for one school: choose it.' };
+  }
+  if (grant.role !== 'subject_leader' && grant.subjectId !== null) {
+    return { field: 'subjectId', message: `A ${lower(label)} works with every subject.` };
+  }
+  return null;
+}
+
+function lower(label: string): string {
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from '../audit.ts';
 import type { Db, Executor } from '../db/index.ts';
 import { apiTokens, roleGrants, sessions, signInAttempts, users } from '../db/schema.ts';
 import { hashPassword, passwordMatches, passwordProblem } from './passwords.ts';
-import type { Grant, Principal } from './principal.ts';
+import { type Grant, grantProblem, type Principal } from './principal.ts';
 
 /**
  * People, their roles, their console sessions and their API tokens. Session cookies and tokens are
@@ -13,7 +13,16 @@ import type { Grant, Principal } from './principal.ts';
 
 export class AccessError extends Error {
   override name = 'AccessError';
+  constructor(
+    message: string,
+    /** The form field the refusal is about, where there is one. */
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
 }
+
+const LAST_ADMIN = 'The trust needs at least one trust admin: make someone else one first.';
 
 export interface NewUser {
   email: string;
@@ -25,19 +34,25 @@ export interface NewUser {
 export async function createUser(db: Db, actor: Actor, input: NewUser) {
   const email = input.email.trim();
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-    throw new AccessError(`"${email}" is not an email address.`);
+    throw new AccessError(`"${email}" is not an email address.`, 'email');
+  }
+  if (input.displayName.trim() === '') {
+    throw new AccessError('Give their name, as colleagues know them.', 'displayName');
   }
   if (input.password !== null) {
     const problem = passwordProblem(input.password);
-    if (problem) throw new AccessError(problem);
+    if (problem) throw new AccessError(problem, 'password');
   }
+  for (const grant of input.grants) refuseBadGrant(grant);
   const passwordHash = input.password === null ? null : await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [existing] = await tx
       .select({ id: users.id })
       .from(users)
       .where(sql`lower(${users.email}) = lower(${email})`);
-    if (existing) throw new AccessError(`There is already a user with the email ${email}.`);
+    if (existing) {
+      throw new AccessError(`There is already a user with the email ${email}.`, 'email');
+    }
     const [user] = await tx
       .insert(users)
       .values({ email, displayName: input.displayName.trim(), passwordHash })
@@ -53,6 +68,109 @@ export async function createUser(db: Db, actor: Actor, input: NewUser) {
     });
     return user!;
   });
+}
+
+/** Gives a user one more role; a role they already hold is refused, not doubled. */
+export async function grantRole(db: Db, actor: Actor, userId: string, grant: Grant) {
+  refuseBadGrant(grant);
+  return db.transaction(async (tx) => {
+    const held = await tx.select().from(roleGrants).where(eq(roleGrants.userId, userId));
+    const same = held.some(
+      (g) =>
+        g.role === grant.role && g.schoolId === grant.schoolId && g.subjectId === grant.subjectId,
+    );
+    if (same) throw new AccessError('They already have that role.', 'role');
+    const [created] = await tx
+      .insert(roleGrants)
+      .values({ ...grant, userId })
+      .returning();
+    await recordAudit(tx, actor, {
+      action: 'user.grant_role',
+      entityType: 'user',
+      entityId: userId,
+      schoolId: grant.schoolId,
+      details: { grant },
+    });
+    return created!;
+  });
+}
+
+/**
+ * Takes one role from a user. The trust always keeps an active trust admin, so that somebody can
+ * still manage schools and users.
+ */
+export async function revokeRole(db: Db, actor: Actor, userId: string, grantId: number) {
+  return db.transaction(async (tx) => {
+    const [grant] = await tx
+      .select()
+      .from(roleGrants)
+      .where(and(eq(roleGrants.id, grantId), eq(roleGrants.userId, userId)));
+    if (!grant) throw new AccessError('They do not have that role any more.');
+    if (grant.role === 'trust_admin' && (await otherActiveAdmins(tx, userId)) === 0) {
+      throw new AccessError(LAST_ADMIN);
+    }
+    await tx.delete(roleGrants).where(eq(roleGrants.id, grant.id));
+    const { role, schoolId, subjectId } = grant;
+    await recordAudit(tx, actor, {
+      action: 'user.revoke_role',
+      entityType: 'user',
+      entityId: userId,
+      schoolId,
+      details: { grant: { role, schoolId, subjectId } },
+    });
+  });
+}
+
+/**
+ * Stops a user signing in: their sessions end at once and their API tokens are revoked. Their
+ * name stays on what they did, in the audit log and on the decisions they made.
+ */
+export async function deactivateUser(db: Db, actor: Actor, userId: string) {
+  if (actor.userId === userId) {
+    throw new AccessError('You cannot deactivate yourself: ask another trust admin.');
+  }
+  return db.transaction(async (tx) => {
+    const [admin] = await tx
+      .select({ id: roleGrants.id })
+      .from(roleGrants)
+      .where(and(eq(roleGrants.userId, userId), eq(roleGrants.role, 'trust_admin')));
+    if (admin && (await otherActiveAdmins(tx, userId)) === 0) throw new AccessError(LAST_ADMIN);
+    const [user] = await tx
+      .update(users)
+      .set({ active: false })
+      .where(and(eq(users.id, userId), eq(users.active, true)))
+      .returning({ id: users.id, email: users.email });
+    if (!user) throw new AccessError('That user is already deactivated.');
+    const ended = await tx
+      .delete(sessions)
+      .where(eq(sessions.userId, userId))
+      .returning({ userId: sessions.userId });
+    const revoked = await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    await recordAudit(tx, actor, {
+      action: 'user.deactivate',
+      entityType: 'user',
+      entityId: userId,
+      details: { email: user.email, sessionsEnded: ended.length, tokensRevoked: revoked.length },
+    });
+  });
+}
+
+function refuseBadGrant(grant: Grant) {
+  const problem = grantProblem(grant);
+  if (problem) throw new AccessError(problem.message, problem.field);
+}
+
+async function otherActiveAdmins(executor: Executor, userId: string): Promise<number> {
+  const [row] = await executor
+    .select({ n: sql<number>`count(distinct ${users.id})::int` })
+    .from(roleGrants)
+    .innerJoin(users, eq(users.id, roleGrants.userId))
+    .where(and(eq(roleGrants.role, 'trust_admin'), eq(users.active, true), ne(users.id, userId)));
+  return row?.n ?? 0;
 }
 
 export async function loadPrincipal(executor: Executor, userId: string): Promise<Principal | null> {

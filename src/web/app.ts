@@ -10,6 +10,7 @@ import type { Engine } from '../sync/engine.ts';
 import { instanceName, SyncWorker } from '../sync/worker.ts';
 import { mappingRoutes } from './api/mapping.ts';
 import { reconcileRoutes } from './api/reconcile.ts';
+import { reportRoutes } from './api/reports.ts';
 import { API_PREFIX, type ApiRoute, openApiDocument, registerApiRoutes } from './api/route.ts';
 import { runRoutes } from './api/runs.ts';
 import { schoolRoutes } from './api/schools.ts';
@@ -91,6 +92,7 @@ export async function buildApp(
     ...runRoutes(context),
     ...mappingRoutes(context),
     ...reconcileRoutes(context),
+    ...reportRoutes(context),
   ];
   registerApiRoutes(app, routes);
   const document = openApiDocument(routes);

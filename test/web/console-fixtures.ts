@@ -98,6 +98,32 @@ export const BROKEN_RETURN = [
   '',
 ].join('\r\n');
 
+const meadowbankUpn = (serial: number) => makeUpn(801, 2904, 20, serial);
+
+/**
+ * A newly converted school's baseline, exported from its old tracker: statutory and pre-key
+ * stage codes, which the trust library maps once the columns are confirmed as subjects.
+ */
+export const MEADOWBANK_BASELINE = [
+  HEADER,
+  `${meadowbankUpn(1)},Adebayo,Tolu,02/02/2019,Y2,F,N,N,Y,20/11/2026,EXS,EXS,GDS`,
+  `${meadowbankUpn(2)},Fraser,Isla,17/06/2019,Y2,F,N,Y,N,20/11/2026,WTS,WTS,EXS`,
+  `${meadowbankUpn(3)},Gill,Harpreet,09/10/2015,Y6,M,K,N,Y,20/11/2026,EXS,WTS,EXS`,
+  `${meadowbankUpn(4)},Lewis,Mason,28/03/2016,Y6,M,N,Y,N,20/11/2026,GDS,EXS,GDS`,
+  `${meadowbankUpn(5)},Novak,Elena,14/12/2015,Y6,F,E,N,Y,20/11/2026,PK5,PK4,PK5`,
+  '',
+].join('\r\n');
+
+/** The school the baseline belongs to: it joined on the first day of autumn half term 2. */
+export const MEADOWBANK = {
+  name: 'Meadowbank Primary Academy',
+  urn: '152904',
+  laestab: '8012904',
+  phase: 'primary',
+  setting: 'mainstream',
+  joinedTrustOn: '2026-11-02',
+};
+
 export interface Trust {
   database: TestDatabase;
   oakfield: { id: string; name: string };

@@ -70,6 +70,12 @@ describe('each console page', () => {
     [`/schools/${t.oakfield.id}/sources/new`, 'Add a source'],
     [`/sources/${t.oakfieldSource.id}/edit`, 'Save changes'],
     ['/audit', 'Audit log'],
+    ['/schools', 'Add a school'],
+    ['/schools/new', 'Conversion date'],
+    [`/schools/${t.hollybrook.id}/onboarding`, 'Connect its system or upload its file'],
+    ['/admin/users', 'Add a user'],
+    ['/admin/users/new', 'Add user'],
+    [`/admin/users/${t.users.oakfieldLead.id}`, 'Give a role'],
   ];
 
   it('renders in the layout, with its content, for a trust admin', async () => {

@@ -4,16 +4,20 @@ import { assetRoutes } from './assets.ts';
 import { auditRoutes } from './audit.ts';
 import { homeRoutes } from './home.ts';
 import { missingRoutes } from './missing.ts';
+import { onboardingRoutes } from './onboarding.ts';
 import { installConsoleErrors, notFoundPage } from './problems.ts';
 import { pupilRoutes } from './pupils.ts';
+import { reportRoutes } from './reports.ts';
 import { ruleRoutes } from './rules.ts';
 import { runRoutes } from './runs.ts';
 import { schoolRoutes } from './schools.ts';
 import { sessionRoutes } from './session.ts';
 import { sourceFormRoutes } from './source-form.ts';
 import { sourceRoutes } from './sources.ts';
+import { trustSchoolRoutes } from './trust-schools.ts';
 import { unmappedRoutes } from './unmapped.ts';
 import { uploadRoutes } from './uploads.ts';
+import { userRoutes } from './users.ts';
 
 /**
  * The web console: server-rendered pages for school data leads, subject leaders, trust analysts,
@@ -28,6 +32,8 @@ export async function consoleRoutes(app: FastifyInstance, context: ServiceContex
     sessionRoutes(instance, site);
     homeRoutes(instance, site);
     schoolRoutes(instance, site);
+    trustSchoolRoutes(instance, site);
+    onboardingRoutes(instance, site);
     sourceRoutes(instance, site);
     sourceFormRoutes(instance, site);
     runRoutes(instance, site);
@@ -37,6 +43,8 @@ export async function consoleRoutes(app: FastifyInstance, context: ServiceContex
     missingRoutes(instance, site);
     pupilRoutes(instance, site);
     auditRoutes(instance, site);
+    reportRoutes(instance, site);
+    userRoutes(instance, site);
     notFoundPage(instance);
   });
 }

@@ -12,7 +12,7 @@ import { HttpError } from '../errors.ts';
 import { visibleSchool } from '../scope.ts';
 import { missingView } from '../views/missing.ts';
 import { collectionChoices, pickCollection } from './choices.ts';
-import { activeSubjects, termlyCollections } from './queries.ts';
+import { activeSubjects, baselineCollections, termlyCollections } from './queries.ts';
 import { type Site, sendPage } from './respond.ts';
 
 /**
@@ -34,8 +34,13 @@ export function missingRoutes(app: FastifyInstance, site: Site) {
     const { schoolId } = schoolParams.parse(request.params);
     const school = await visibleSchool(db, principal, schoolId);
     const query = missingQuery.parse(request.query);
-    const all = await termlyCollections(db);
-    const collection = pickCollection(all, site.context.clock.today(), query.collection ?? null);
+    const termly = await termlyCollections(db);
+    // The school's own baseline (8.3) is offered too, but only shown when asked for by id.
+    const baselines = await baselineCollections(db, school.id);
+    const all = [...termly, ...baselines];
+    const collection =
+      baselines.find((baseline) => baseline.id === query.collection) ??
+      pickCollection(termly, site.context.clock.today(), query.collection ?? null);
     const subjects = await activeSubjects(db);
     const subject = subjects.find((option) => option.id === query.subject) ?? subjects[0];
     if (!collection || !subject) {

@@ -13,6 +13,7 @@ import {
   pupils,
   rawPayloads,
   recordProblems,
+  roleGrants,
   schools,
   sources,
   subjectMappings,
@@ -73,6 +74,24 @@ export function termlyCollections(db: Db): Promise<Collection[]> {
     .innerJoin(academicYears, eq(academicYears.id, collections.academicYearId))
     .innerJoin(terms, eq(terms.id, collections.termId))
     .where(isNull(collections.schoolId))
+    .orderBy(asc(collections.collectionDate));
+}
+
+/** A school's own baseline collection (8.3), in the same shape; at most one. */
+export function baselineCollections(db: Db, schoolId: string): Promise<Collection[]> {
+  return db
+    .select({
+      id: collections.id,
+      label: collections.label,
+      date: collections.collectionDate,
+      termStartsOn: terms.startsOn,
+      kind: collections.kind,
+      startYear: academicYears.startYear,
+    })
+    .from(collections)
+    .innerJoin(academicYears, eq(academicYears.id, collections.academicYearId))
+    .innerJoin(terms, eq(terms.id, collections.termId))
+    .where(and(eq(collections.schoolId, schoolId), eq(collections.kind, 'baseline')))
     .orderBy(asc(collections.collectionDate));
 }
 
@@ -393,4 +412,69 @@ export function auditPage(db: Db, page: number, size: number) {
     .orderBy(desc(auditLog.id))
     .limit(size + 1)
     .offset((page - 1) * size);
+}
+
+export type UserRecord = Pick<
+  typeof users.$inferSelect,
+  'id' | 'email' | 'displayName' | 'active' | 'createdAt' | 'lastSignInAt'
+>;
+export type GrantRecord = typeof roleGrants.$inferSelect;
+
+/** Everyone with an account, by name, each with the roles they hold. */
+export async function usersWithGrants(db: Db) {
+  const people: UserRecord[] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      active: users.active,
+      createdAt: users.createdAt,
+      lastSignInAt: users.lastSignInAt,
+    })
+    .from(users)
+    .orderBy(asc(users.displayName), asc(users.email));
+  const grants = await db.select().from(roleGrants).orderBy(asc(roleGrants.id));
+  return people.map((user) => ({
+    ...user,
+    grants: grants.filter((grant) => grant.userId === user.id),
+  }));
+}
+
+/** The names that describe a role's scope: every school and subject, by id. */
+export async function scopeNames(db: Db) {
+  const schoolRows = await db
+    .select({ id: schools.id, name: schools.name })
+    .from(schools)
+    .orderBy(asc(schools.name));
+  const subjectRows = await db
+    .select({ id: subjects.id, name: subjects.name })
+    .from(subjects)
+    .orderBy(asc(subjects.position));
+  return {
+    schools: new Map(schoolRows.map((row) => [row.id, row.name])),
+    subjects: new Map(subjectRows.map((row) => [row.id, row.name])),
+  };
+}
+
+export async function userById(db: Db, userId: string): Promise<UserRecord | null> {
+  const [user] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      active: users.active,
+      createdAt: users.createdAt,
+      lastSignInAt: users.lastSignInAt,
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  return user ?? null;
+}
+
+export function grantsOf(db: Db, userId: string): Promise<GrantRecord[]> {
+  return db
+    .select()
+    .from(roleGrants)
+    .where(eq(roleGrants.userId, userId))
+    .orderBy(asc(roleGrants.id));
 }

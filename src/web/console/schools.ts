@@ -8,6 +8,7 @@ import { phaseLabel } from '../views/labels.ts';
 import { schoolView } from '../views/school.ts';
 import { collectionChoices, collectionQuery, kindInfo, pickCollection } from './choices.ts';
 import { schoolHealth, sourceHealth } from './health.ts';
+import { onboardingLink } from './onboarding.ts';
 import { schoolProgress } from './progress.ts';
 import { activeSubjects, runStates, sourcesOf, termlyCollections } from './queries.ts';
 import { type Site, sendPage } from './respond.ts';
@@ -52,6 +53,7 @@ export function schoolRoutes(app: FastifyInstance, site: Site) {
       : null;
     const ownProposals = progress?.pendingRules.filter((rule) => rule.schoolId === school.id);
     const unmapped = await unmappedValues(db, school.id, null);
+    const onboarding = await onboardingLink(db, principal, school);
 
     const main = schoolView({
       crumbs: [
@@ -72,6 +74,7 @@ export function schoolRoutes(app: FastifyInstance, site: Site) {
       pendingDecisions: (progress?.pendingMappings ?? 0) + (ownProposals?.length ?? 0),
       pupilsOnRoll: progress?.onRoll ?? 0,
       canManage: canManageSources(principal, school.id),
+      onboarding,
       now,
     });
     return sendPage(site, request, reply, { title: school.name, main });

@@ -48,7 +48,13 @@ export function navigationFor(principal: Principal): NavItem[] {
       { href: '/pupils', label: 'Pupils' },
       { href: '/rules/library', label: 'Rule library' },
     ];
-    if (canAdminister(principal)) items.push({ href: '/audit', label: 'Audit log' });
+    if (canAdminister(principal)) {
+      items.push(
+        { href: '/schools', label: 'Schools' },
+        { href: '/admin/users', label: 'Users' },
+        { href: '/audit', label: 'Audit log' },
+      );
+    }
     return items;
   }
   const schoolIds = [...new Set(principal.grants.map((grant) => grant.schoolId!))];
@@ -82,23 +88,29 @@ function mainGrant(grants: readonly Grant[]): Grant | null {
 
 /** "Subject leader · Mathematics, Oakfield Primary Academy". */
 async function describeGrant(db: Db, grant: Grant): Promise<string> {
+  const [subject] =
+    grant.subjectId === null
+      ? []
+      : await db
+          .select({ name: subjects.name })
+          .from(subjects)
+          .where(inArray(subjects.id, [grant.subjectId]));
+  const [school] =
+    grant.schoolId === null
+      ? []
+      : await db
+          .select({ name: schools.name })
+          .from(schools)
+          .where(inArray(schools.id, [grant.schoolId]));
+  return grantText(grant, school?.name ?? null, subject?.name ?? null);
+}
+
+/** A role in words with its scope, from the names of its school and subject (null: all). */
+export function grantText(grant: Grant, school: string | null, subject: string | null): string {
   const parts: string[] = [];
-  if (grant.subjectId !== null) {
-    const [subject] = await db
-      .select({ name: subjects.name })
-      .from(subjects)
-      .where(inArray(subjects.id, [grant.subjectId]));
-    if (subject) parts.push(subject.name);
-  }
-  if (grant.schoolId !== null) {
-    const [school] = await db
-      .select({ name: schools.name })
-      .from(schools)
-      .where(inArray(schools.id, [grant.schoolId]));
-    if (school) parts.push(school.name);
-  } else {
-    parts.push(TRUST_WIDE);
-  }
+  if (grant.subjectId !== null && subject) parts.push(subject);
+  if (grant.schoolId === null) parts.push(TRUST_WIDE);
+  else if (school) parts.push(school);
   return `${ROLE_LABELS[grant.role]} · ${parts.join(', ')}`;
 }
 

@@ -24,6 +24,7 @@ import { proposalCovers } from './progress.ts';
 import {
   activeSubjects,
   aspectById,
+  baselineCollections,
   mappingById,
   nameOf,
   pendingRulesFor,
@@ -324,7 +325,10 @@ async function unmappedPage(
   csrf: string,
   flash: string | null,
 ): Promise<string> {
-  const all = await termlyCollections(site.db);
+  const all = [
+    ...(await termlyCollections(site.db)),
+    ...(await baselineCollections(site.db, school.id)),
+  ];
   const chosen = all.find((option) => String(option.id) === collection) ?? null;
   const values = await unmappedValues(site.db, school.id, chosen?.id ?? null);
   const context = await valueContext(site, principal, school, csrf);

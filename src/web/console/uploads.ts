@@ -8,7 +8,12 @@ import { collections } from '../../db/schema.ts';
 import { queueUpload } from '../../sync/worker.ts';
 import { principalOf } from '../auth.ts';
 import { requireThat, visibleSchool, visibleSource } from '../scope.ts';
-import { type UploadFormContext, uploadForm, uploadView } from '../views/upload.ts';
+import {
+  type UploadFormContext,
+  type UploadSource,
+  uploadForm,
+  uploadView,
+} from '../views/upload.ts';
 import { collectionChoices, kindInfo } from './choices.ts';
 import { activeSubjects, sourcesOf, termlyCollections, uploadRuns } from './queries.ts';
 import { csrfOf, isFragment, prepare, type Site, sendPage, sendRedirect } from './respond.ts';
@@ -22,25 +27,23 @@ const schoolParams = z.object({ schoolId: z.string() });
 const sourceParams = z.object({ sourceId: z.string() });
 const RECENT = 10;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const ACCEPT: Record<string, string> = { spreadsheet: `.csv,.xlsx,text/csv,${XLSX}` };
+const FORMATS: Record<string, { accept: string; words: string }> = {
+  spreadsheet: { accept: `.csv,.xlsx,text/csv,${XLSX}`, words: 'CSV or XLSX' },
+  ctf: { accept: '.xml,text/xml,application/xml', words: 'A CTF .xml file' },
+};
 
 interface Received {
-  fileName: string;
-  bytes: Buffer;
-  contentType: string;
+  /** The fields sent before the file (all of them, when it was read whole). */
   fields: Record<string, string>;
+  file: { fileName: string; bytes: Buffer; contentType: string } | null;
+  tooLarge: boolean;
 }
 
 export function uploadRoutes(app: FastifyInstance, site: Site) {
   const { db } = site;
-  const maxMegabytes = Math.round(site.context.config.maxUploadBytes / 1_048_576);
-
-  const formContext = async (request: FastifyRequest, schoolId: string) => ({
-    collections: await uploadCollections(site, schoolId),
-    canUpload: canManageSources(principalOf(request), schoolId),
-    csrf: csrfOf(request),
-    maxMegabytes,
-  });
+  const maxMegabytes = megabytes(site);
+  const formContext = (request: FastifyRequest, schoolId: string) =>
+    uploadFormContext(site, request, schoolId);
 
   app.get('/schools/:schoolId/uploads', async (request, reply) => {
     const principal = principalOf(request);
@@ -57,13 +60,7 @@ export function uploadRoutes(app: FastifyInstance, site: Site) {
         { href: null, label: 'Uploads' },
       ],
       school: { id: school.id, name: school.name },
-      sources: fileSources.map((source) => ({
-        id: source.id,
-        name: source.name,
-        kindLabel: kindInfo(source.kind).label,
-        accept: ACCEPT[source.kind] ?? '',
-        error: null,
-      })),
+      sources: fileSources.map((source) => uploadSource(source, null)),
       runs,
       ...(await formContext(request, school.id)),
     });
@@ -79,40 +76,44 @@ export function uploadRoutes(app: FastifyInstance, site: Site) {
       "Only the school's data lead or a trust admin can upload files.",
     );
     const kind = kindInfo(source.kind);
-    const context = await formContext(request, source.schoolId);
-    const refuse = (error: string, status: number) =>
-      sendUploadError(site, request, reply, { source, kind, context, error, status });
-
     if (kind.transport !== 'file') {
-      return refuse('This source pulls from the school system: it takes no uploads.', 409);
+      const context = await formContext(request, source.schoolId);
+      const error = 'This source pulls from the school system: it takes no uploads.';
+      return sendUploadError(site, request, reply, { source, context, error, status: 409 });
     }
-    const received = await receive(request).catch((error: { code?: string }) => {
-      if (error.code === 'FST_REQ_FILE_TOO_LARGE') return 'too_large' as const;
-      throw error;
-    });
-    if (received === 'too_large') {
-      return refuse(
-        `The file is larger than ${maxMegabytes} MB. Split it and upload each part.`,
-        413,
-      );
-    }
-    if (!received || received.bytes.length === 0) {
-      return refuse('Choose the file to upload first.', 422);
-    }
+    const received = await receive(request);
     const collectionId = await chosenCollection(
       site,
       source.schoolId,
       received.fields.collectionId,
     );
+    // The form comes back with its collection still chosen, so a retry lands where this would.
+    const context = {
+      ...(await formContext(request, source.schoolId)),
+      selectedCollection: collectionId === null ? null : String(collectionId),
+    };
+    const refuse = (error: string, status: number) =>
+      sendUploadError(site, request, reply, { source, context, error, status });
+
+    if (received.tooLarge) {
+      return refuse(
+        `The file is larger than ${maxMegabytes} MB. Split it and upload each part.`,
+        413,
+      );
+    }
+    const { file } = received;
+    if (!file || file.bytes.length === 0) {
+      return refuse('Choose the file to upload first.', 422);
+    }
     try {
       const run = await queueUpload(
         db,
         actorOf(principal),
         source,
         {
-          fileName: received.fileName,
-          bytes: received.bytes,
-          contentType: received.contentType,
+          fileName: file.fileName,
+          bytes: file.bytes,
+          contentType: file.contentType,
           collectionId,
         },
         site.context.config.rawRetentionDays,
@@ -135,19 +136,58 @@ export function uploadRoutes(app: FastifyInstance, site: Site) {
   }
 }
 
+/** What every upload form of a school needs: where results may land, and who may upload. */
+export async function uploadFormContext(
+  site: Site,
+  request: FastifyRequest,
+  schoolId: string,
+): Promise<UploadFormContext> {
+  return {
+    collections: await uploadCollections(site, schoolId),
+    canUpload: canManageSources(principalOf(request), schoolId),
+    csrf: csrfOf(request),
+    maxMegabytes: megabytes(site),
+  };
+}
+
+function megabytes(site: Site): number {
+  return Math.round(site.context.config.maxUploadBytes / 1_048_576);
+}
+
+/** A file source as its upload form shows it. */
+export function uploadSource(
+  source: { id: string; name: string; kind: string },
+  error: string | null,
+): UploadSource {
+  const format = FORMATS[source.kind];
+  return {
+    id: source.id,
+    name: source.name,
+    kindLabel: kindInfo(source.kind).label,
+    accept: format?.accept ?? '',
+    formats: format?.words ?? 'The file',
+    error,
+  };
+}
+
 /** Reads the multipart body: the one file and the fields beside it. */
-async function receive(request: FastifyRequest): Promise<Received | null> {
-  if (!request.isMultipart()) return null;
-  const fields: Record<string, string> = {};
-  let file: Omit<Received, 'fields'> | null = null;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      file = { fileName: part.filename, bytes: await part.toBuffer(), contentType: part.mimetype };
-    } else if (typeof part.value === 'string') {
-      fields[part.fieldname] = part.value;
+async function receive(request: FastifyRequest): Promise<Received> {
+  const received: Received = { fields: {}, file: null, tooLarge: false };
+  if (!request.isMultipart()) return received;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        received.file = { fileName: part.filename, bytes, contentType: part.mimetype };
+      } else if (typeof part.value === 'string') {
+        received.fields[part.fieldname] = part.value;
+      }
     }
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
+    received.tooLarge = true;
   }
-  return file ? { ...file, fields } : null;
+  return received;
 }
 
 /** Termly collections, and the school's own baseline where it has one (8.3). */
@@ -171,7 +211,6 @@ async function chosenCollection(site: Site, schoolId: string, chosen: string | u
 
 interface UploadError {
   source: { id: string; name: string; kind: string };
-  kind: { label: string };
   context: UploadFormContext;
   error: string;
   status: number;
@@ -183,16 +222,7 @@ async function sendUploadError(
   reply: FastifyReply,
   failure: UploadError,
 ) {
-  const form = uploadForm(
-    {
-      id: failure.source.id,
-      name: failure.source.name,
-      kindLabel: failure.kind.label,
-      accept: ACCEPT[failure.source.kind] ?? '',
-      error: failure.error,
-    },
-    failure.context,
-  );
+  const form = uploadForm(uploadSource(failure.source, failure.error), failure.context);
   if (isFragment(request)) {
     prepare(reply, failure.status);
     return reply.send(form);

@@ -155,7 +155,7 @@ export interface InputField {
   id: string;
   name: string;
   label: string;
-  type?: 'text' | 'email' | 'password' | 'number' | 'search' | 'url';
+  type?: 'text' | 'email' | 'password' | 'number' | 'search' | 'url' | 'date';
   value?: string;
   hint?: string;
   error?: string | null;
@@ -177,7 +177,7 @@ export function inputField(field: InputField): string {
       type="${field.type ?? 'text'}"
       value="${field.value ?? ''}"
       ${field.required ? 'required' : ''}
-      ${field.error ? 'aria-invalid="true"' : ''}
+      !${field.error ? 'aria-invalid="true"' : ''}
       autocomplete="${field.autocomplete ?? 'off'}"
       placeholder="${field.placeholder ?? ''}"
       inputmode="${field.inputmode ?? ''}"
@@ -208,7 +208,7 @@ export function textAreaField(field: TextAreaField): string {
       name="${field.name}"
       rows="${field.rows ?? 3}"
       placeholder="${field.placeholder ?? ''}"
-      ${field.error ? 'aria-invalid="true"' : ''}
+      !${field.error ? 'aria-invalid="true"' : ''}
       aria-describedby="${describedBy(field.id, field.hint, field.error)}"
     >
 ${field.value ?? ''}</textarea

@@ -29,6 +29,13 @@ const DATE = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
 });
 
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
 const SHORT_DATE = new Intl.DateTimeFormat('en-GB', {
   timeZone: TIME_ZONE,
   day: 'numeric',
@@ -62,6 +69,13 @@ export function calendarDate(isoDate: string | null | undefined): string {
   if (!isoDate) return '–';
   const date = toDate(`${isoDate.slice(0, 10)}T00:00:00Z`);
   return date ? DATE.format(date) : isoDate;
+}
+
+/** A calendar date ("2026-11-02") as "2 November 2026", for a sentence. */
+export function longDate(isoDate: string | null | undefined): string {
+  if (!isoDate) return '–';
+  const date = toDate(`${isoDate.slice(0, 10)}T00:00:00Z`);
+  return date ? LONG_DATE.format(date) : isoDate;
 }
 
 export function shortDate(moment: Moment): string {

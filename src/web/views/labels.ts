@@ -1,11 +1,16 @@
 /** Words for the codes the data model stores. */
 
-const PHASES: Record<string, string> = {
+export const PHASES: Record<string, string> = {
   primary: 'Primary',
   secondary: 'Secondary',
   all_through: 'All-through',
   special: 'Special',
   alternative_provision: 'Alternative provision',
+};
+
+export const SETTINGS: Record<string, string> = {
+  mainstream: 'Mainstream',
+  specialist: 'Specialist',
 };
 
 export function phaseLabel(phase: string, setting: string): string {

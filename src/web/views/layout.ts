@@ -101,12 +101,13 @@ function person(shell: Shell): string {
   </div>`;
 }
 
-function navigation(items: readonly NavItem[], path: string): string {
+function navigation(shellItems: readonly NavItem[], path: string): string {
+  const items = [...shellItems, { href: '/reports', label: 'Reports' }];
   const current = currentItem(items, path);
   const links = items.map(
     (item) =>
       html`<li>
-        <a href="${item.href}" ${item === current ? 'aria-current="page"' : ''}>${item.label}</a>
+        <a href="${item.href}" !${item === current ? 'aria-current="page"' : ''}>${item.label}</a>
       </li>`,
   );
   return html`<nav class="site-nav" aria-label="Main">

@@ -3,6 +3,7 @@ import {
   breadcrumbs,
   type Crumb,
   emptyState,
+  notice,
   type Option,
   pageHead,
   selectField,
@@ -32,6 +33,8 @@ export interface SchoolView {
   pendingDecisions: number;
   pupilsOnRoll: number;
   canManage: boolean;
+  /** A newly converted school's guided path, while its baseline has not landed (8.3). */
+  onboarding: { href: string; text: string } | null;
   now: Date;
 }
 
@@ -53,6 +56,7 @@ export function schoolView(view: SchoolView): string {
       lede: `${plural(view.pupilsOnRoll, 'pupil')} on roll for ${view.collection.label}.`,
       actions,
     })}
+    !${view.onboarding ? onboardingNotice(view.onboarding) : ''}
     <ul class="link-cards" aria-label="Work for this school">
       !${linkCard(
         `/schools/${school.id}/unmapped`,
@@ -94,6 +98,16 @@ export function schoolView(view: SchoolView): string {
           : sourcesTable(view)
       }
     </section>`;
+}
+
+function onboardingNotice(onboarding: { href: string; text: string }): string {
+  return notice(
+    'info',
+    html`<p>
+      <strong>Newly converted:</strong> ${onboarding.text}.
+      <a href="${onboarding.href}">Follow its onboarding steps</a>
+    </p>`,
+  );
 }
 
 function linkCard(href: string, title: string, text: string): string {

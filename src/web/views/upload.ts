@@ -19,6 +19,8 @@ export interface UploadSource {
   kindLabel: string;
   /** What the file input accepts: ".csv,.xlsx". */
   accept: string;
+  /** The same in words: "CSV or XLSX". */
+  formats: string;
   error: string | null;
 }
 
@@ -39,6 +41,8 @@ export interface UploadFormContext {
   canUpload: boolean;
   csrf: string;
   maxMegabytes: number;
+  /** The collection the form chooses: a new school's baseline, or what was sent last. */
+  selectedCollection?: string | null;
 }
 
 export interface UploadView extends UploadFormContext {
@@ -106,20 +110,21 @@ export function uploadForm(source: UploadSource, view: UploadFormContext): strin
     !${csrfField(view.csrf)}
     <h3>${source.name} <span class="muted">${source.kindLabel}</span></h3>
     !${source.error ? notice('bad', html`<p>${source.error}</p>`) : ''}
-    <div class="field ${source.error ? 'field-error' : ''}">
-      <label for="file-${source.id}">Return file</label>
-      <p class="hint" id="file-${source.id}-hint">
-        CSV or XLSX, up to ${view.maxMegabytes} MB. Re-uploading the same file changes nothing.
-      </p>
-      <input type="file" id="file-${source.id}" name="file" accept="${source.accept}" required
-        aria-describedby="file-${source.id}-hint" />
-    </div>
     <div class="field">
       <label for="collection-${source.id}">Land results in</label>
       <select id="collection-${source.id}" name="collectionId">
         <option value="">The collection each row's date or term says</option>
-        !${options(view.collections, null)}
+        !${options(view.collections, view.selectedCollection ?? null)}
       </select>
+    </div>
+    <div class="field ${source.error ? 'field-error' : ''}">
+      <label for="file-${source.id}">Return file</label>
+      <p class="hint" id="file-${source.id}-hint">
+        ${source.formats}, up to ${view.maxMegabytes} MB. Re-uploading the same file changes
+        nothing.
+      </p>
+      <input type="file" id="file-${source.id}" name="file" accept="${source.accept}" required
+        aria-describedby="file-${source.id}-hint" />
     </div>
     <div class="button-row">
       <button type="submit" class="button button-primary">Upload and check</button>

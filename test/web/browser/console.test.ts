@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, type TestUser, testApp } from '../../support/app.ts';
 import { drain, testEngine } from '../../support/engine.ts';
 import { ROOT } from '../../support/process.ts';
-import { BROKEN_RETURN, buildTrust, type Trust, XSS_NAME } from '../console-fixtures.ts';
+import {
+  BROKEN_RETURN,
+  buildTrust,
+  MEADOWBANK,
+  MEADOWBANK_BASELINE,
+  type Trust,
+  XSS_NAME,
+} from '../console-fixtures.ts';
 
 /**
  * The console in a real browser: Debian's Chromium, driven by playwright-core, against the app
@@ -231,6 +238,65 @@ describe.skipIf(!runnable)('the console in a browser', () => {
       await page.goto(`${base}${url}`);
       expect({ url, overflows: await overflows() }).toEqual({ url, overflows: false });
     }
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('onboards a newly converted school until its baseline has landed', async () => {
+    await signIn(trust.users.admin);
+    await page.getByRole('link', { name: 'Schools', exact: true }).click();
+    await page.getByRole('link', { name: 'Add a school' }).click();
+    await page.getByLabel('School name').fill(MEADOWBANK.name);
+    await page.getByLabel('URN').fill(MEADOWBANK.urn);
+    await page.getByLabel('LAESTAB').fill(MEADOWBANK.laestab);
+    await page.getByLabel('Phase').selectOption({ label: 'Primary' });
+    await page.getByLabel('Conversion date').fill(MEADOWBANK.joinedTrustOn);
+    await page.getByLabel('Conversion date').blur();
+    await shoot('add-school');
+    await page.getByRole('button', { name: 'Add school' }).click();
+    await page.waitForURL(/\/onboarding$/);
+    const added = page.locator('#step-1');
+    await expect(added.textContent()).resolves.toContain(
+      'its baseline is the Autumn 2026/27 collection (policy 8.3)',
+    );
+
+    await page.getByRole('button', { name: 'Set up a spreadsheet upload' }).click();
+    await page.getByLabel('Return file').waitFor();
+    const landIn = page.getByLabel('Land results in');
+    expect(await landIn.locator('option:checked').textContent()).toBe('Baseline (Autumn 2026/27)');
+    await page.getByLabel('Return file').setInputFiles({
+      name: 'meadowbank-baseline.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(MEADOWBANK_BASELINE, 'utf8'),
+    });
+    await page.getByRole('button', { name: 'Upload and check' }).click();
+    await page.waitForURL(/\/runs\//);
+    await drain(testEngine(trust.database));
+    await page.locator('#run-progress', { hasText: 'Succeeded' }).waitFor({ timeout: 10_000 });
+
+    await page.getByRole('link', { name: MEADOWBANK.name }).first().click();
+    await page.getByRole('link', { name: 'Follow its onboarding steps' }).click();
+    expect(await page.locator('#step-3[aria-current="step"]').count()).toBe(1);
+    await page
+      .locator('#step-3')
+      .getByRole('link', { name: 'Map them in unmapped values' })
+      .click();
+    await page.getByRole('button', { name: /Confirm all suggestions in this column/ }).click();
+    await page.locator('#unmapped-flash', { hasText: 'Confirmed 3 subject mappings' }).waitFor();
+
+    // Once the baseline has landed, the school page stops offering the path; the list keeps it.
+    await page.getByRole('link', { name: MEADOWBANK.name }).first().click();
+    await page.locator('h2', { hasText: 'Collection progress' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Follow its onboarding steps' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Schools', exact: true }).click();
+    await page.getByRole('link', { name: `Guided path for ${MEADOWBANK.name}` }).click();
+    const landed = page.locator('#step-5');
+    await expect(landed.textContent()).resolves.toContain('5 of 5, 100%');
+    await expect(page.locator('.lede').first().textContent()).resolves.toContain(
+      'Every step is done',
+    );
+    await shoot('onboarding');
+    await page.setViewportSize(PHONE);
+    expect(await overflows()).toBe(false);
     await page.setViewportSize(DESKTOP);
   });
 
