@@ -7,7 +7,8 @@ import { makeDemoUpn } from './upn.ts';
 export function baselineReturn(): string {
   const rows = [
     'Meadow Lane Primary: baseline return,,,,,,,,,,',
-    'UPN,Surname,Forename,Date of birth,Year group,Sex,SEN status,Assessment date,Reading,Writing,Maths',
+    'UPN,Surname,Forename,Date of birth,Year group,Sex,SEN status,Assessment date,' +
+      'Reading,Writing,Maths',
   ];
   const pupils: [string, string, string, string, string, string, string, string, string][] = [
     ['Achieng', 'Grace', '2020-02-11', 'Y2', 'F', 'N', 'EXS', 'WTS', 'EXS'],

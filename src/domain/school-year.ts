@@ -94,8 +94,9 @@ const CALENDAR_YEAR = /^(?:19|20)\d{2}$/;
  * - the year runs from 1 September to 31 August;
  * - autumn starts on 1 September (or the Monday after, when that is a weekend), breaks for the
  *   week of the last Monday in October and ends on the Friday that falls 16-22 December;
- * - spring starts on 4 January (or the Monday after, when that is a weekend), breaks for the week of the third
- *   Monday in February and ends on the Friday before the Easter break, which is the fortnight
+ * - spring starts on 4 January (or the Monday after, when that is a weekend), breaks for the
+ *   week of the third Monday in February and ends on the Friday before the Easter break, which
+ *   is the fortnight
  *   from the Monday before Easter Sunday;
  * - summer starts on the Monday after the Easter break, breaks for the week of the last Monday
  *   in May and ends on the Friday that falls 17-23 July.

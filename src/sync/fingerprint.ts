@@ -11,5 +11,6 @@ function canonical(value: unknown): string {
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, inner]) => inner !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
+  const fields = entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`);
+  return `{${fields.join(',')}}`;
 }

@@ -8,7 +8,7 @@ import { freePort, spawnEntry, waitFor200 } from '../support/process.ts';
 const MAIN = 'src/main.ts';
 
 describe('npm start', () => {
-  it('creates its embedded database on first start, is ready within 15 s, and stops on SIGTERM', async () => {
+  it('makes its embedded database, is ready within 15 s, and stops on SIGTERM', async () => {
     const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'nss-start-')), 'data');
     const port = await freePort();
     const service = spawnEntry(MAIN, { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' });

@@ -72,7 +72,7 @@ describe('the Next Steps scale', () => {
     expect(await listScale(database.db)).toHaveLength(13);
   });
 
-  it('keeps landed assessments on their points through renaming, inserting and renumbering', async () => {
+  it('keeps landed points on their ids through renaming, inserting and renumbering', async () => {
     const db = database.db;
     const school = await createSchool(db);
     const amara = await createPupil(db, school.id);

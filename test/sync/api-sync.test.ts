@@ -124,7 +124,8 @@ describe('syncing schools from their system', () => {
     expect(run.status).toBe('succeeded_with_warnings');
     expect(run.resultsSeen).toBe(0);
     expect(run.message).toContain(
-      `This full pull brought 0 results where the last 2 brought about ${riversideData.results.length}`,
+      `This full pull brought 0 results where the last 2 brought about ` +
+        `${riversideData.results.length}`,
     );
   });
 });

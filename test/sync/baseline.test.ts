@@ -37,13 +37,13 @@ async function baselineFor(joinedTrustOn: string) {
 }
 
 describe("a newly converted school's baseline (8.3)", () => {
-  it('is the autumn collection when the school converts on the first day of autumn term', async () => {
+  it('is autumn when the school converts on the first day of autumn term', async () => {
     expect(await baselineFor(autumn2026.startsOn)).toBe(
       `Baseline (Autumn 2026/27) on ${autumn2026.endsOn}`,
     );
   });
 
-  it('is the autumn collection when it converts on the first day of autumn half term 2', async () => {
+  it('is autumn when it converts on the first day of autumn half term 2', async () => {
     expect(await baselineFor(autumn2026.halfTerms[1].startsOn)).toBe(
       `Baseline (Autumn 2026/27) on ${autumn2026.endsOn}`,
     );

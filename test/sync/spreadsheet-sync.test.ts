@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 describe('a school uploads its autumn return', () => {
-  it('stages every pupil and result and lands nothing before anyone confirms a mapping', async () => {
+  it('stages every pupil and result, landing nothing before a mapping is confirmed', async () => {
     const run = await uploadAndRun(testEngine(database), source, 'oakfield-autumn.csv', RETURN);
     expect(run).toMatchObject({
       status: 'succeeded',
@@ -80,7 +80,7 @@ describe('a school uploads its autumn return', () => {
     ]);
   });
 
-  it('lands a point per pupil and subject once the subject leader confirms the mappings', async () => {
+  it('lands a point per pupil and subject once the mappings are confirmed', async () => {
     const db = database.db;
     const mappings = await db.select({ id: subjectMappings.id }).from(subjectMappings);
     await decideSubjectMappings(
@@ -134,7 +134,7 @@ describe('a school uploads its autumn return', () => {
     ]);
   });
 
-  it('says who is left out of the collection and why, rather than counting them missing', async () => {
+  it('says who is left out and why, rather than counting them missing', async () => {
     await createPupil(database.db, school.id, {
       upn: upn(7),
       firstName: 'Kwame',

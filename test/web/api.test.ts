@@ -185,7 +185,7 @@ describe('the JSON API', () => {
     expect(confirmed?.decidedBy).toBe(mathsLead.id);
   });
 
-  it('adds and edits a source without ever sending its secret back, keeping it when not given', async () => {
+  it('edits a source, never sending its secret back and keeping it when not given', async () => {
     const created = await app.inject({
       method: 'POST',
       url: `/api/v1/schools/${oakfield.id}/sources`,
@@ -252,7 +252,8 @@ describe('the JSON API', () => {
     const collection = await collectionId(database.db, 'Autumn 2026/27');
     const maths = await subjectId(database.db, 'mathematics');
     const response = await app.inject({
-      url: `/api/v1/schools/${oakfield.id}/missing-pupils?collectionId=${collection}&subjectId=${maths}`,
+      url: `/api/v1/schools/${oakfield.id}/missing-pupils`,
+      query: { collectionId: String(collection), subjectId: String(maths) },
       headers: mathsLead.auth,
     });
     expect(response.json().missing.map((p: { last_name: string; reason: string }) => p)).toEqual([

@@ -48,7 +48,8 @@ async function* pull(
     throw new SpreadsheetSourceError(
       'config',
       'file_missing',
-      "No spreadsheet has been uploaded for this source. Upload the school's return and run it again.",
+      'No spreadsheet has been uploaded for this source. ' +
+        "Upload the school's return and run it again.",
     );
   }
   const { layout, periodLabel, sheetName, subjects } = ctx.config;

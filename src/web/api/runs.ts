@@ -83,7 +83,8 @@ export function runRoutes(context: ServiceContext) {
           throw new HttpError(
             400,
             'nothing_to_replay',
-            'Only uploaded files are kept whole for replay, and this one has expired or is not one.',
+            'Only uploaded files are kept whole for replay, and this one has expired ' +
+              'or is not one.',
           );
         }
         return { run: replay.run, alreadyActive: !replay.created };
