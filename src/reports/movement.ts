@@ -129,7 +129,9 @@ function movementQuery(reach: Reach, previousId: number | null): SQL {
     ),
     prior as (${earlier}),
     base as (
-      -- Every point up to the collection's day, through the report index, the first one kept.
+            -- Every point up to the collection's day, through the report index, the first one kept.
+      -- TODO(reports): this reads every earlier collection of the schools in reach; once years
+      -- of history pile up, keep each pupil's first point per subject when it lands instead.
       select distinct on (a.pupil_id, a.subject_id) a.pupil_id, a.subject_id, n.position, n.code,
         c.label, a.collection_id
       from collections c

@@ -29,6 +29,8 @@ export interface HeadCell {
   label: string;
   numeric?: boolean;
   span?: number;
+  /** The first column of a group of columns: a rule on its left. */
+  starts?: boolean;
 }
 
 /** A table with one or two header rows, scrolling inside its own box like the console's. */
@@ -43,7 +45,8 @@ export function reportTable(
       html`<tr>
         !${cells.map(
           (cell) => html`<th scope="col" colspan="${cell.span ?? 1}"
-            class="${cell.numeric ? 'num' : ''}">${cell.label}</th>`,
+            class="${cell.numeric ? 'num' : ''} ${cell.starts ? 'group-start' : ''}"
+            >${cell.label}</th>`,
         )}
       </tr>`,
   );
@@ -143,14 +146,18 @@ export function overTimeTable(subject: SubjectOverTime, suppressionThreshold: nu
   const head: HeadCell[][] = [
     [
       { label: '', span: 4 },
-      { label: 'Gap to the other pupils', span: GROUP_KEYS.length },
+      { label: 'Gap to the other pupils', span: GROUP_KEYS.length, starts: true },
     ],
     [
       { label: 'Collection' },
       { label: 'Counted', numeric: true },
       { label: 'Left out', numeric: true },
       { label: 'At or above', numeric: true },
-      ...GROUP_KEYS.map((key) => ({ label: GROUP_SHORT_LABELS[key], numeric: true })),
+      ...GROUP_KEYS.map((key, index) => ({
+        label: GROUP_SHORT_LABELS[key],
+        numeric: true,
+        starts: index === 0,
+      })),
     ],
   ];
   const rows = subject.points.map(
@@ -158,9 +165,16 @@ export function overTimeTable(subject: SubjectOverTime, suppressionThreshold: nu
       <th scope="row">${point.label}</th>
       <td class="num">${count(point.pupils)}</td>
       <td class="num">${count(point.leftOut.total)}</td>
-      <td class="num"><strong>${percentText(point.percent)}</strong>
-        <span class="muted block">${count(point.atOrAbove)} of ${count(point.pupils)}</span></td>
-      !${point.groups.map((figure) => gapCell(figure.comparison, suppressionThreshold))}
+            !${
+              point.pupils === 0
+                ? html`<td class="num muted">no points landed</td>`
+                : html`<td class="num"><strong>${percentText(point.percent)}</strong>
+              <span class="muted block">${count(point.atOrAbove)} of ${count(point.pupils)}</span>
+            </td>`
+            }
+      !${point.groups.map((figure, index) =>
+        gapCell(figure.comparison, suppressionThreshold, index === 0),
+      )}
     </tr>`,
   );
   return reportTable(
@@ -175,13 +189,15 @@ export function overTimeTable(subject: SubjectOverTime, suppressionThreshold: nu
 function gapCell(
   comparison: GroupTable['figures'][number]['comparison'],
   suppressionThreshold: number,
+  starts: boolean,
 ): string {
   const reason = comparison.group.suppressed ?? comparison.other.suppressed;
+  const rule = starts ? 'group-start' : '';
   if (reason) {
-    return html`<td class="num suppressed" title="${SUPPRESSION_TEXT[reason](suppressionThreshold)}"
-      >suppressed</td>`;
+    return html`<td class="num suppressed ${rule}"
+      title="${SUPPRESSION_TEXT[reason](suppressionThreshold)}">suppressed</td>`;
   }
-  return html`<td class="num">${gapText(comparison.gap)}</td>`;
+  return html`<td class="num ${rule}">${gapText(comparison.gap)}</td>`;
 }
 
 /** Up, same and down since the previous collection and since each pupil's baseline. */
@@ -192,11 +208,23 @@ export function movementTable(
 ): string {
   const since = previousLabel ? `Since ${previousLabel}` : 'Since the previous collection';
   const head: HeadCell[][] = [
-    [{ label: '' }, { label: since, span: 4 }, { label: 'Since their baseline', span: 4 }],
+    [
+      { label: '' },
+      { label: since, span: 4, starts: true },
+      { label: 'Since their baseline', span: 4, starts: true },
+    ],
     [
       { label: firstColumn },
-      ...['Up', 'Same', 'Down', 'No earlier point'].map((label) => ({ label, numeric: true })),
-      ...['Up', 'Same', 'Down', 'First point now'].map((label) => ({ label, numeric: true })),
+      ...['Up', 'Same', 'Down', 'No earlier point'].map((label, index) => ({
+        label,
+        numeric: true,
+        starts: index === 0,
+      })),
+      ...['Up', 'Same', 'Down', 'First point now'].map((label, index) => ({
+        label,
+        numeric: true,
+        starts: index === 0,
+      })),
     ],
   ];
   const rows = movements.map(
@@ -215,7 +243,10 @@ export function movementTable(
 
 function tallyCells(tally: SubjectMovement['sincePrevious']): string {
   return [tally.up, tally.same, tally.down, tally.none]
-    .map((value) => html`<td class="num">${count(value)}</td>`)
+    .map(
+      (value, index) =>
+        html`<td class="num ${index === 0 ? 'group-start' : ''}">${count(value)}</td>`,
+    )
     .join('');
 }
 

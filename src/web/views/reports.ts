@@ -422,7 +422,7 @@ function targetsSection(view: ReportPageView): string {
           : ''
       }
       !${view.targetsBySchool.map((school) =>
-        details(school.name, [
+        details(`${school.name}: outcomes and projections`, [
           outcomesTable(school.report, view.today),
           phonicsTable(school.report),
         ]),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -90,8 +90,12 @@ describe.skipIf(!runnable)('the reports in a browser', () => {
     await page.waitForLoadState('networkidle');
   }
 
+  /** The top of the page, readable at a glance, and the whole page beside it. */
   async function shoot(name: string) {
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    const clip = { x: 0, y: 0, width: DESKTOP.width, height: Math.min(height, 2400) };
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true, clip });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-full.png`), fullPage: true });
   }
 
   it("shows a school's dashboard to its data lead, from the navigation", async () => {
@@ -132,10 +136,17 @@ describe.skipIf(!runnable)('the reports in a browser', () => {
       "getComputedStyle(document.querySelector('.site-header')).display !== 'none'",
     );
     expect(navShown).toBe(false);
+    // A4 landscape less its margins is about 1030 CSS pixels wide.
+    await page.setViewportSize({ width: 1030, height: 730 });
     await page.screenshot({
       path: path.join(SCREENSHOTS, 'standards-report-print.png'),
+      clip: { x: 0, y: 0, width: 1030, height: 2200 },
       fullPage: true,
     });
+    const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+    writeFileSync(path.join(SCREENSHOTS, 'standards-report.pdf'), pdf);
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length).toBeGreaterThan(2);
+    await page.setViewportSize(DESKTOP);
     await page.emulateMedia({ media: 'screen' });
     expect(blocked).toEqual([]);
   });
