@@ -153,33 +153,24 @@ export function sourceRoutes(context: ServiceContext) {
         return { run, alreadyActive: !created };
       },
     }),
-    route({
-      method: 'POST',
-      path: '/sources/:sourceId/pause',
-      summary: "Pause a source's schedule",
-      tag: 'sources',
-      params: z.object({ sourceId: z.string() }),
-      handler: async ({ principal, params }) => {
-        const source = await visibleSource(db, principal, params.sourceId);
-        requireThat(canManageSources(principal, source.schoolId), 'Only data leads pause sources.');
-        return { source: publicSource(await setPaused(db, actorOf(principal), source.id, true)) };
-      },
-    }),
-    route({
-      method: 'POST',
-      path: '/sources/:sourceId/resume',
-      summary: "Resume a source's schedule",
-      tag: 'sources',
-      params: z.object({ sourceId: z.string() }),
-      handler: async ({ principal, params }) => {
-        const source = await visibleSource(db, principal, params.sourceId);
-        requireThat(
-          canManageSources(principal, source.schoolId),
-          'Only data leads resume sources.',
-        );
-        return { source: publicSource(await setPaused(db, actorOf(principal), source.id, false)) };
-      },
-    }),
+    ...(['pause', 'resume'] as const).map((action) =>
+      route({
+        method: 'POST',
+        path: `/sources/:sourceId/${action}`,
+        summary: action === 'pause' ? "Pause a source's schedule" : "Resume a source's schedule",
+        tag: 'sources',
+        params: z.object({ sourceId: z.string() }),
+        handler: async ({ principal, params }) => {
+          const source = await visibleSource(db, principal, params.sourceId);
+          requireThat(
+            canManageSources(principal, source.schoolId),
+            `Only data leads ${action} sources.`,
+          );
+          const paused = await setPaused(db, actorOf(principal), source.id, action === 'pause');
+          return { source: publicSource(paused) };
+        },
+      }),
+    ),
     route({
       method: 'PUT',
       path: '/sources/:sourceId',

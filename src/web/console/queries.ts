@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Principal } from '../../access/principal.ts';
 import { schoolScope } from '../../access/principal.ts';
 import type { Db } from '../../db/index.ts';
@@ -61,24 +61,18 @@ export function activeSubjects(db: Db) {
 
 /** The trust's termly collections, oldest first; a school's baseline stands in where it has one. */
 export function termlyCollections(db: Db): Promise<Collection[]> {
-  return db
-    .select({
-      id: collections.id,
-      label: collections.label,
-      date: collections.collectionDate,
-      termStartsOn: terms.startsOn,
-      kind: collections.kind,
-      startYear: academicYears.startYear,
-    })
-    .from(collections)
-    .innerJoin(academicYears, eq(academicYears.id, collections.academicYearId))
-    .innerJoin(terms, eq(terms.id, collections.termId))
-    .where(isNull(collections.schoolId))
-    .orderBy(asc(collections.collectionDate));
+  return collectionsWhere(db, isNull(collections.schoolId));
 }
 
 /** A school's own baseline collection (8.3), in the same shape; at most one. */
 export function baselineCollections(db: Db, schoolId: string): Promise<Collection[]> {
+  return collectionsWhere(
+    db,
+    and(eq(collections.schoolId, schoolId), eq(collections.kind, 'baseline')),
+  );
+}
+
+function collectionsWhere(db: Db, condition: SQL | undefined): Promise<Collection[]> {
   return db
     .select({
       id: collections.id,
@@ -91,7 +85,7 @@ export function baselineCollections(db: Db, schoolId: string): Promise<Collectio
     .from(collections)
     .innerJoin(academicYears, eq(academicYears.id, collections.academicYearId))
     .innerJoin(terms, eq(terms.id, collections.termId))
-    .where(and(eq(collections.schoolId, schoolId), eq(collections.kind, 'baseline')))
+    .where(condition)
     .orderBy(asc(collections.collectionDate));
 }
 
