@@ -10,6 +10,7 @@ import {
   numeric,
   pgEnum,
   pgTable,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -772,4 +773,45 @@ export const targets = pgTable(
   (t) => [
     unique('targets_key').on(t.pupilId, t.academicYearId, t.kind, t.subjectId).nullsNotDistinct(),
   ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Report summaries
+
+/**
+ * A number that changes whenever anything a school's report counts changes: its pupils, its
+ * landed points, the scale, the subjects or the collections. Kept by triggers (migration 0001),
+ * so no write path can forget it.
+ */
+export const reportVersions = pgTable('report_versions', {
+  schoolId: uuid('school_id')
+    .primaryKey()
+    .references(() => schools.id, { onDelete: 'cascade' }),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});
+
+/**
+ * The counts a report reads for one school and collection, as of one school year, kept while the
+ * school's report version stays the same. A report recounts only the schools that changed.
+ */
+export const reportSummaries = pgTable(
+  'report_summaries',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id, { onDelete: 'cascade' }),
+    /** Which read: 'cells', 'left-out', 'movement'. */
+    kind: text('kind').notNull(),
+    collectionId: integer('collection_id')
+      .notNull()
+      .references(() => collections.id, { onDelete: 'cascade' }),
+    /** What else the read depends on, such as the collection it measures movement from. */
+    variant: text('variant').notNull().default(''),
+    /** Year groups are counted as of the school year starting then. */
+    asOfYear: smallint('as_of_year').notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    rows: jsonb('rows').$type<Record<string, unknown>[]>().notNull(),
+    countedAt: stamp('counted_at'),
+  },
+  (t) => [primaryKey({ columns: [t.schoolId, t.kind, t.collectionId, t.variant, t.asOfYear] })],
 );

@@ -66,3 +66,20 @@ export function recentUpTo(
 export function reviewsOf(all: readonly ReportCollection[], startYear: number) {
   return all.filter((collection) => collection.startYear === startYear);
 }
+
+/**
+ * The collection asked for, else the current one: during a term, that term's collection (the one
+ * schools are working towards); in a holiday, the one just held; before any, the first to come.
+ */
+export function currentCollection<T extends { id: number; termStartsOn: string; date: string }>(
+  all: readonly T[],
+  today: string,
+  requested: number | null = null,
+): T | null {
+  const asked = all.find((collection) => collection.id === requested);
+  if (asked) return asked;
+  const current = all.find((c) => c.termStartsOn <= today && today <= c.date);
+  if (current) return current;
+  const past = all.filter((collection) => collection.date <= today);
+  return past.at(-1) ?? all.find((collection) => collection.date > today) ?? null;
+}

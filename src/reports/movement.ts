@@ -106,49 +106,51 @@ export async function movementCounts(
   );
 }
 
+/**
+ * One pass over the points the schools in reach hold up to the collection's day: each pupil's
+ * point now, in the previous collection and the first they have (their baseline) are read off
+ * the same rows with window functions, so no join waits on a guess of how many rows there are.
+ */
 function movementQuery(reach: Reach, previousId: number | null): SQL {
-  const earlier =
+  const previous =
     previousId === null
-      ? sql`select null::uuid as pupil_id, null::int as subject_id, null::int as position,
-          null::text as code where false`
-      : sql`select a.pupil_id, a.subject_id, n.position, n.code
-          from (${effectiveCollections({ ...reach, collectionIds: [previousId] })}) pe
-          join assessments a on a.collection_id = pe.landed_in and a.school_id = pe.school_id
-          join nx_points n on n.id = a.nx_point_id`;
+      ? sql`select null::uuid as school_id, null::int as landed_in where false`
+      : sql`select school_id, landed_in
+          from (${effectiveCollections({ ...reach, collectionIds: [previousId] })}) pe`;
+  const pupilSubject = sql`partition by a.pupil_id, a.subject_id`;
   return sql`
     with e as (${effectiveCollections(reach)}),
-    cur as (
-      select e.school_id, e.landed_in, e.day, p.id as pupil_id, p.upn, p.first_name, p.last_name,
-        ${yearGroupIn(reach.today, sql`e.start_year`)} as year, a.subject_id, n.position, n.code
-      from e
-      join assessments a on a.collection_id = e.landed_in and a.school_id = e.school_id
+    pe as (${previous}),
+    held as (
+      select a.pupil_id, a.school_id, a.subject_id, a.collection_id, n.position, n.code,
+        first_value(n.position) over first_held as baseline_position,
+        first_value(n.code) over first_held as baseline_code,
+        first_value(c.label) over first_held as baseline_label,
+        first_value(a.collection_id) over first_held as baseline_collection,
+        max(n.position) filter (where pe.landed_in is not null) over (${pupilSubject})
+          as previous_position,
+        max(n.code) filter (where pe.landed_in is not null) over (${pupilSubject})
+          as previous_code
+      from assessments a
+      join collections c on c.id = a.collection_id
       join subjects s on s.id = a.subject_id and s.active
-      join pupils p on p.id = a.pupil_id
       join nx_points n on n.id = a.nx_point_id
-      where ${onRollOn(sql`e.day`)}
-    ),
-    prior as (${earlier}),
-    base as (
-            -- Every point up to the collection's day, through the report index, the first one kept.
-      -- TODO(reports): this reads every earlier collection of the schools in reach; once years
-      -- of history pile up, keep each pupil's first point per subject when it lands instead.
-      select distinct on (a.pupil_id, a.subject_id) a.pupil_id, a.subject_id, n.position, n.code,
-        c.label, a.collection_id
-      from collections c
-      join assessments a on a.collection_id = c.id and a.school_id in ${reach.schoolIds}
-      join nx_points n on n.id = a.nx_point_id
-      where c.collection_date <= (select max(day) from e)
-      order by a.pupil_id, a.subject_id, c.collection_date, c.id
+      left join pe on pe.school_id = a.school_id and pe.landed_in = a.collection_id
+      where a.school_id in ${reach.schoolIds}
+        -- Through the report index: every collection held by the collection's day.
+        and a.collection_id = any(array(select id from collections
+          where collection_date <= (select max(day) from e)))
+      window first_held as (${pupilSubject} order by c.collection_date, c.id)
     ),
     moved as (
-      select cur.school_id, cur.pupil_id, cur.upn, cur.first_name, cur.last_name, cur.year,
-        cur.subject_id, cur.code, cur.position,
-        prior.code as previous_code, prior.position as previous_position,
-        base.code as baseline_code, base.position as baseline_position,
-        base.label as baseline_label, base.collection_id = cur.landed_in as baseline_is_current
-      from cur
-      left join prior on prior.pupil_id = cur.pupil_id and prior.subject_id = cur.subject_id
-      left join base on base.pupil_id = cur.pupil_id and base.subject_id = cur.subject_id
+      select e.school_id, p.id as pupil_id, p.upn, p.first_name, p.last_name,
+        ${yearGroupIn(reach.today, sql`e.start_year`)} as year, h.subject_id, h.code, h.position,
+        h.previous_code, h.previous_position, h.baseline_code, h.baseline_position,
+        h.baseline_label, h.baseline_collection = e.landed_in as baseline_is_current
+      from e
+      join held h on h.collection_id = e.landed_in and h.school_id = e.school_id
+      join pupils p on p.id = h.pupil_id and p.school_id = e.school_id
+      where ${onRollOn(sql`e.day`)}
     )`;
 }
 

@@ -65,7 +65,7 @@ export async function cellCounts(executor: Executor, reach: Reach): Promise<Cell
     from e
     join assessments a on a.collection_id = e.landed_in and a.school_id = e.school_id
     join subjects s on s.id = a.subject_id and s.active
-    join pupils p on p.id = a.pupil_id
+    join pupils p on p.id = a.pupil_id and p.school_id = e.school_id
     join nx_points n on n.id = a.nx_point_id
     where ${onRollOn(sql`e.day`)}
     group by 1, 2, 3, 4, 5`,

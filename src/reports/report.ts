@@ -34,8 +34,15 @@ import {
 } from './movement.ts';
 import { overTime, type SubjectOverTime } from './over-time.ts';
 import { cellCounts, leftOutCounts, leftOutPupils, type PointCount } from './queries.ts';
-import { targetCohort, targetYear } from './targets.ts';
-import { pointLookup, reviewPoints, type TargetsReport, targetsReport } from './targets-report.ts';
+import { summarised } from './summaries.ts';
+import { type TargetYear, targetCohort, targetYear } from './targets.ts';
+import {
+  addTargetsReports,
+  pointLookup,
+  reviewPoints,
+  type TargetsReport,
+  targetsReport,
+} from './targets-report.ts';
 import type { ScalePoint, Threshold } from './thresholds.ts';
 
 /**
@@ -263,30 +270,75 @@ export class Report {
     }));
   }
 
-  /** Most likely outcomes and phonics projections of the collection's school year. */
+  /**
+   * Most likely outcomes and phonics projections of the collection's school year. Over several
+   * schools, each school's summary is kept and the trust's is their sum.
+   */
   async targets(): Promise<{ report: TargetsReport; bySchool: TargetsBySchool[] } | null> {
     const year = await targetYear(this.executor, this.collection.startYear);
     if (!year) return null;
-    const cohort = await targetCohort(this.executor, this.schoolIds, year, this.options.today);
-    const reach = this.reach(this.reviews.map((review) => review.id));
+    if (this.schools.length === 1) {
+      const reportOf = await this.targetBuilder(year, this.schoolIds);
+      return { report: reportOf(this.schoolIds[0]!, true), bySchool: [] };
+    }
+    const bySchool = await this.keptTargets(year, (schoolIds) =>
+      this.targetBuilder(year, schoolIds),
+    );
+    return {
+      report: addTargetsReports(
+        bySchool.map((entry) => entry.report),
+        this.reviews,
+      ),
+      bySchool,
+    };
+  }
+
+  /**
+   * Counts every kept read the trust's dashboard makes of these schools, so that the first
+   * reader after a sync finds them ready.
+   */
+  async warm(): Promise<void> {
+    const ids = this.range.map((collection) => collection.id);
+    await Promise.all([this.counts(ids), this.leftOutCounts(ids), this.movementCounts()]);
+    const year = await targetYear(this.executor, this.collection.startYear);
+    if (year) await this.keptTargets(year, (schoolIds) => this.targetBuilder(year, schoolIds));
+  }
+
+  private async targetBuilder(year: TargetYear, schoolIds: readonly string[]) {
+    const cohort = await targetCohort(this.executor, schoolIds, year, this.options.today);
+    const reach = { ...this.reach(this.reviews.map((review) => review.id)), schoolIds };
     const find = pointLookup(await reviewPoints(this.executor, reach));
-    const build = (schoolId: string | null) =>
+    return (schoolId: string, withPupils = false) =>
       targetsReport(
-        schoolId === null ? cohort : cohort.filter((pupil) => pupil.schoolId === schoolId),
+        cohort.filter((pupil) => pupil.schoolId === schoolId),
         find,
         this.reviews,
         this.subjects,
         this.scale,
-        // Pupils are listed in a school's own report only.
-        this.schools.length === 1,
+        withPupils,
       );
-    return {
-      report: build(null),
-      bySchool:
-        this.schools.length > 1
-          ? this.schools.map((school) => ({ school, report: build(school.id) }))
-          : [],
-    };
+  }
+
+  private async keptTargets(
+    year: TargetYear,
+    build: (schoolIds: readonly string[]) => Promise<(schoolId: string) => TargetsReport>,
+  ): Promise<TargetsBySchool[]> {
+    const collectionId = this.collection.id;
+    const kept = await summarised(
+      this.executor,
+      { kind: 'targets', variant: String(year.id) },
+      this.reach([collectionId]),
+      async (stale) => {
+        const reportOf = await build(stale.schoolIds);
+        return stale.schoolIds.map((schoolId) => ({
+          school_id: schoolId,
+          collection_id: collectionId,
+          report: reportOf(schoolId),
+        }));
+      },
+    );
+    const reportOf = new Map(kept.map((entry) => [entry.school_id, entry.report]));
+    return this.schools.map((school) => ({ school, report: reportOf.get(school.id)! }));
   }
 
   /** The point each year group of the collection is counted against, by subject. */
@@ -337,7 +389,13 @@ export class Report {
   }
 
   private counts(ids: readonly number[]): Promise<PointCount[]> {
-    return this.perCollection('cells', ids, (reach) => cellCounts(this.executor, reach));
+    return this.perCollection('cells', ids, (reach) => this.cellCounts(reach));
+  }
+
+  private cellCounts(reach: Reach) {
+    return summarised(this.executor, { kind: 'cells' }, reach, (stale) =>
+      cellCounts(this.executor, stale),
+    );
   }
 
   private async thresholds(ids: readonly number[]) {
@@ -348,19 +406,32 @@ export class Report {
   }
 
   private async cells(ids: readonly number[]) {
-    const counted = await this.perCollection('cells', ids, (reach) =>
-      cellCounts(this.executor, reach),
-    );
+    const counted = await this.perCollection('cells', ids, (reach) => this.cellCounts(reach));
     return groupCellsOf(counted, await this.thresholds(ids));
   }
 
   private leftOutCounts(ids: readonly number[]) {
-    return this.perCollection('left-out', ids, (reach) => leftOutCounts(this.executor, reach));
+    return this.perCollection('left-out', ids, (reach) =>
+      summarised(this.executor, { kind: 'left-out' }, reach, (stale) =>
+        leftOutCounts(this.executor, stale),
+      ),
+    );
   }
 
   private movementCounts() {
+    const collectionId = this.collection.id;
+    const previousId = this.previous?.id ?? null;
     return this.once('movement', () =>
-      movementCounts(this.executor, this.reach([this.collection.id]), this.previous?.id ?? null),
+      summarised(
+        this.executor,
+        { kind: 'movement', variant: String(previousId ?? '') },
+        this.reach([collectionId]),
+        async (stale) =>
+          (await movementCounts(this.executor, stale, previousId)).map((count) => ({
+            ...count,
+            collection_id: collectionId,
+          })),
+      ),
     );
   }
 }

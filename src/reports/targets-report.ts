@@ -94,7 +94,7 @@ export async function reviewPoints(executor: Executor, reach: Reach): Promise<Re
     select e.collection_id, a.pupil_id, a.subject_id, n.position, n.code
     from e
     join assessments a on a.collection_id = e.landed_in and a.school_id = e.school_id
-    join pupils p on p.id = a.pupil_id
+    join pupils p on p.id = a.pupil_id and p.school_id = e.school_id
     join nx_points n on n.id = a.nx_point_id
     where ${yearGroupIn(reach.today, sql`e.start_year`)} in ${OUTCOME_YEARS}`,
   );
@@ -231,4 +231,71 @@ function pupilRows(
       reviews: reviews.map((review) => find(review.id, pupil.pupilId, subject.id)?.code ?? null),
     }));
   });
+}
+
+/**
+ * Several schools' summaries added up into one, pupil counts summed and percentages worked out
+ * again from the sums: the trust's figures equal those counted over all its pupils at once.
+ */
+export function addTargetsReports(
+  parts: readonly TargetsReport[],
+  reviews: readonly ReportCollection[],
+): TargetsReport {
+  const outcomes = new Map<string, OutcomeSummary>();
+  const phonics: PhonicsSummary = {
+    pupils: 0,
+    expectedToPass: 0,
+    notExpectedToPass: 0,
+    noProjection: 0,
+    expectedPercent: null,
+  };
+  let leavers = 0;
+  for (const part of parts) {
+    leavers += part.leavers;
+    phonics.pupils += part.phonics.pupils;
+    phonics.expectedToPass += part.phonics.expectedToPass;
+    phonics.notExpectedToPass += part.phonics.notExpectedToPass;
+    phonics.noProjection += part.phonics.noProjection;
+    for (const outcome of part.outcomes) {
+      const key = `${outcome.year}|${outcome.subjectId}`;
+      const sum = outcomes.get(key);
+      if (!sum) {
+        outcomes.set(key, structuredClone(outcome));
+        continue;
+      }
+      sum.pupils += outcome.pupils;
+      sum.withOutcome += outcome.withOutcome;
+      if (sum.outcomeAtExpected !== null) sum.outcomeAtExpected += outcome.outcomeAtExpected ?? 0;
+      outcome.reviews.forEach((figure, index) => {
+        const total = sum.reviews[index]!;
+        total.withPoint += figure.withPoint;
+        total.atOrAboveOutcome += figure.atOrAboveOutcome;
+        total.oneBelow += figure.oneBelow;
+        total.furtherBelow += figure.furtherBelow;
+        total.noPoint += figure.noPoint;
+        if (total.atExpected !== null) total.atExpected += figure.atExpected ?? 0;
+      });
+    }
+  }
+  for (const sum of outcomes.values()) {
+    sum.outcomeAtExpectedPercent =
+      sum.outcomeAtExpected === null
+        ? null
+        : percentOf({ pupils: sum.withOutcome, atOrAbove: sum.outcomeAtExpected });
+  }
+  phonics.expectedPercent = percentOf({
+    pupils: phonics.pupils,
+    atOrAbove: phonics.expectedToPass,
+  });
+  return {
+    reviews: reviews.map((review) => ({
+      collectionId: review.id,
+      label: review.label,
+      date: review.date,
+    })),
+    outcomes: [...outcomes.values()],
+    phonics,
+    pupils: [],
+    leavers,
+  };
 }

@@ -3,7 +3,8 @@ import { gzipSync } from 'node:zlib';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Actor } from '../audit.ts';
 import type { Db } from '../db/index.ts';
-import { rawPayloads, sources } from '../db/schema.ts';
+import { rawPayloads, sources, syncRuns } from '../db/schema.ts';
+import { warmReports } from '../reports/warm.ts';
 import type { Engine } from './engine.ts';
 import { executeRun } from './execute.ts';
 import {
@@ -69,9 +70,27 @@ export class SyncWorker {
     await pruneRawPayloads(this.engine.db, now);
   }
 
+  /** After a run that landed, its school's report figures are counted ready for readers. */
+  private async warmReports(run: SyncRun) {
+    const [ended] = await this.engine.db
+      .select({ status: syncRuns.status })
+      .from(syncRuns)
+      .where(eq(syncRuns.id, run.id));
+    if (ended?.status !== 'succeeded' && ended?.status !== 'succeeded_with_warnings') return;
+    try {
+      await warmReports(this.engine.db, run.schoolId, this.engine.clock.today());
+    } catch (error) {
+      this.engine.logger.warn(
+        { runId: run.id, err: { type: (error as Error)?.name } },
+        'report figures not counted ahead; the next reader counts them',
+      );
+    }
+  }
+
   private start(run: SyncRun) {
     const abort = new AbortController();
     const done = executeRun(this.engine, run, abort.signal)
+      .then(() => this.warmReports(run))
       .catch((error: unknown) => {
         this.engine.logger.error(
           { runId: run.id, err: { type: (error as Error)?.name } },

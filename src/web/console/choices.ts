@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectorKind } from '../../connectors/registry.ts';
+import { currentCollection } from '../../reports/collections.ts';
 import type { Collection } from './queries.ts';
 
 /** Small helpers the console's pages share: which collection to show, and a source's kind. */
@@ -8,21 +9,13 @@ export const collectionQuery = z.object({
   collection: z.coerce.number().int().positive().optional().catch(undefined),
 });
 
-/**
- * The collection asked for, else the current one: during a term, that term's collection (the one
- * schools are working towards); in a holiday, the one just held; before any, the first to come.
- */
+/** The collection asked for, else the current one (see currentCollection). */
 export function pickCollection(
   all: readonly Collection[],
   today: string,
   requested: number | null,
 ): Collection | null {
-  const asked = all.find((collection) => collection.id === requested);
-  if (asked) return asked;
-  const current = all.find((c) => c.termStartsOn <= today && today <= c.date);
-  if (current) return current;
-  const past = all.filter((collection) => collection.date <= today);
-  return past.at(-1) ?? all.find((collection) => collection.date > today) ?? null;
+  return currentCollection(all, today, requested);
 }
 
 export function collectionChoices(all: readonly Collection[]) {
