@@ -20,6 +20,7 @@ import { queueUpload, SyncWorker } from '../src/sync/worker.ts';
 import { seedReferenceData } from '../src/trust/seed.ts';
 import { buildApp } from '../src/web/app.ts';
 import { bareFetch, percentile, rssSampler, timed } from './measure.ts';
+import { reportPages, seedReportTrust, timePages } from './reports.ts';
 import {
   addTrustSources,
   BENCH_ACTOR,
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     schools: { type: 'string', default: '30' },
     engine: { type: 'string', default: 'both' },
     rows: { type: 'string', default: '100000' },
+    only: { type: 'string', default: 'all' },
   },
 });
 const PUPILS = Number(values.pupils);
@@ -65,6 +67,7 @@ const record = (figure: Figure) => {
   process.stdout.write(`  ${figure.figure}: ${figure.value.toFixed(1)} ${figure.unit}${ratio}\n`);
 };
 
+const ENGINES = values.engine === 'both' ? ['postgres', 'pglite'] : [values.engine!];
 const trust = await startTrust(SCHOOLS, PUPILS);
 const totalResults = trust.schools.reduce((sum, school) => sum + school.results.length, 0);
 process.stdout.write(
@@ -72,12 +75,18 @@ process.stdout.write(
 );
 
 try {
-  for (const engine of values.engine === 'both' ? ['postgres', 'pglite'] : [values.engine!]) {
+  for (const engine of ENGINES) {
+    if (values.only === 'reports') break;
     process.stdout.write(`\n${engine}\n`);
     await benchEngine(engine);
   }
 } finally {
   await trust.fake.close();
+}
+for (const engine of ENGINES) {
+  if (values.only === 'sync') break;
+  process.stdout.write(`\n${engine}: report pages over nine collections\n`);
+  await benchReports(engine);
 }
 printTable();
 
@@ -344,7 +353,7 @@ async function importSpreadsheet(database: Database, engine: Engine) {
   await worker.idle();
 }
 
-async function benchPages(database: Database, engine: string) {
+async function serveApp(database: Database) {
   const user = await createUser(database.db, BENCH_ACTOR, {
     email: `bench-${Date.now()}@nexus.example`,
     displayName: 'Bench Analyst',
@@ -364,6 +373,15 @@ async function benchPages(database: Database, engine: string) {
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    token,
+    close: () => app.close(),
+  };
+}
+
+async function benchPages(database: Database, engine: string) {
+  const { baseUrl, token, close } = await serveApp(database);
   const [school] = await database.db.select().from(schools).limit(1);
   const [collection] = await rows<{ id: number }>(
     database.db,
@@ -401,7 +419,7 @@ async function benchPages(database: Database, engine: string) {
   try {
     for (const [name, url, raw] of pages) {
       const result = await autocannon({
-        url: `http://127.0.0.1:${address.port}${url}`,
+        url: `${baseUrl}${url}`,
         connections: 20,
         duration: 5,
         headers: { authorization: `Bearer ${token}` },
@@ -436,7 +454,81 @@ async function benchPages(database: Database, engine: string) {
       if (result.non2xx > 0) process.stdout.write(`  (${result.non2xx} answers were not 2xx)\n`);
     }
   } finally {
-    await app.close();
+    await close();
+  }
+}
+
+/**
+ * The report pages over a trust with nine collections of landed points. Each page is asked for
+ * in turn; the first asking counts what a sync left, the rest read the kept counts. Beside them:
+ * the first view of the trust's dashboard after one school's points change, and after every
+ * school's do (nothing kept).
+ */
+async function benchReports(engine: string) {
+  const { database, drop } = await freshDatabase(engine);
+  try {
+    await seedReferenceData(database.db, TODAY);
+    const seeding = await timed(() =>
+      seedReportTrust(database, {
+        schools: SCHOOLS,
+        pupils: PUPILS,
+        collections: 9,
+        today: TODAY,
+      }),
+    );
+    process.stdout.write(
+      `  (${seeding.value.assessments} landed points written in ${(seeding.ms / 1000).toFixed(0)} s)\n`,
+    );
+    const { baseUrl, token, close } = await serveApp(database);
+    try {
+      const pages = reportPages(seeding.value);
+      for (const timing of await timePages(baseUrl, token, pages, 20)) {
+        record({
+          engine,
+          figure: `${timing.page} median`,
+          value: timing.median,
+          unit: 'ms',
+          limit: null,
+          target: '< 300 ms',
+        });
+        record({
+          engine,
+          figure: `${timing.page} p95`,
+          value: timing.p95,
+          unit: 'ms',
+          limit: null,
+          target: '',
+        });
+      }
+      const dashboard = pages.slice(0, 1);
+      await database.db.execute(
+        sql`update assessments set raw_value = raw_value where id = (select min(id) from assessments)`,
+      );
+      const oneSchool = await timePages(baseUrl, token, dashboard, 0, false);
+      record({
+        engine,
+        figure: 'trust dashboard, first view after one school changed',
+        value: oneSchool[0]!.median,
+        unit: 'ms',
+        limit: null,
+        target: '',
+      });
+      await database.db.execute(sql`delete from report_summaries`);
+      const everySchool = await timePages(baseUrl, token, dashboard, 0, false);
+      record({
+        engine,
+        figure: 'trust dashboard, first view with nothing kept',
+        value: everySchool[0]!.median,
+        unit: 'ms',
+        limit: null,
+        target: '',
+      });
+    } finally {
+      await close();
+    }
+  } finally {
+    await database.close();
+    await drop();
   }
 }
 

@@ -34,6 +34,10 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
+  // @fastify/multipart logs the request's headers at trace level when it starts on an upload.
+  'busboyOptions.headers.authorization',
+  'busboyOptions.headers.cookie',
+  'busboyOptions.headers["x-csrf-token"]',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -126,6 +126,24 @@ export interface PullContext<Config, Secrets> {
   log(event: PullEvent): void;
 }
 
+/**
+ * What a replay works from: the pages an earlier run of this source kept, read again after a fix
+ * (a confirmed rule, a subject mapping) without asking the school's system.
+ */
+export interface ReplayContext<Config> {
+  config: Config;
+  /** The mode of the run being replayed. */
+  mode: 'full' | 'incremental';
+  /** The kept pages, in the order that run read them. */
+  raw: AsyncIterable<RawPayload> | Iterable<RawPayload>;
+  /** That run's last checkpoint: where its pull stood after its last page (its delta start). */
+  checkpoint: Checkpoint | null;
+  /** When that run began, for rules that depend on the day ("the SEN status current then"). */
+  pulledAt: Date;
+  signal: AbortSignal;
+  log(event: PullEvent): void;
+}
+
 export interface CheckResult {
   ok: boolean;
   category: FailureCategory | null;
@@ -152,4 +170,13 @@ export interface ConnectorKind<Config = unknown, Secrets = unknown> {
   check(ctx: CheckContext<Config, Secrets>): Promise<CheckResult>;
   /** Streams pages; its return value says whether the pull was complete. */
   pull(ctx: PullContext<Config, Secrets>): AsyncGenerator<PulledPage, PullSummary>;
+  /**
+   * Turns the kept pages of an earlier pull back into the pages that pull gave, through the same
+   * translation, without a request to the school's system. The same pages give the same pages
+   * in the same order, so a replay that stops part-way can skip those already staged. Its
+   * summary says what the pages alone show; the engine also requires the replayed run to have
+   * been complete before it marks anyone as left. API connectors only: a file connector reads
+   * its kept file through `pull`.
+   */
+  replay?(ctx: ReplayContext<Config>): AsyncGenerator<PulledPage, PullSummary>;
 }

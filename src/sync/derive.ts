@@ -48,6 +48,9 @@ export async function deriveSchool(
   schoolId: string,
   currentStartYear: number,
 ): Promise<DeriveOutcome> {
+  // One derivation of a school at a time: a run landing and rules being confirmed at once would
+  // otherwise upsert the same points in different orders and deadlock.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`derive:${schoolId}`}))`);
   const mapped = await mapCombinations(tx, schoolId, currentStartYear);
   await tx.execute(sql`drop table if exists derive_winners`);
   await tx.execute(sql`

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type {
   ConnectorKind,
+  PullEvent,
   PulledPage,
   PullSummary,
   RawPayload,
@@ -14,6 +15,7 @@ import type { Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import {
   academicYears,
+  auditLog,
   collections,
   rawPayloads,
   recordProblems,
@@ -28,12 +30,12 @@ import type { Engine } from './engine.ts';
 import { asSourceFailure, RunInterrupted, WHAT_TO_DO } from './failure.ts';
 import { suggestSubjectsForNewAspects } from './mapping.ts';
 import { logRunEvent } from './run-log.ts';
-import { renewLease, type SyncRun } from './runs.ts';
+import { INCOMPLETE_PULL, renewLease, type SyncRun, wasCompletePull } from './runs.ts';
 import { type Source, sourceSecrets } from './sources.ts';
 import { stagePupils } from './stage-pupils.ts';
 import { stageDeletions, stageResults } from './stage-results.ts';
 import { collectionKey, emptyCounts, type StagingScope } from './staging-scope.ts';
-import { volumeWarnings } from './volume.ts';
+import { checkVolume } from './volume.ts';
 
 /**
  * One sync run from start to end. Each page is staged in its own transaction with the run's
@@ -42,6 +44,9 @@ import { volumeWarnings } from './volume.ts';
  */
 
 type AnyKind = ConnectorKind<unknown, unknown>;
+
+/** Kept pages read back at a time by a replay: enough to keep it moving, few enough to hold. */
+const REPLAY_BATCH = 20;
 
 export async function executeRun(engine: Engine, run: SyncRun, signal: AbortSignal) {
   const log = engine.logger.child({ runId: run.id, sourceId: run.sourceId });
@@ -62,15 +67,18 @@ export async function executeRun(engine: Engine, run: SyncRun, signal: AbortSign
       await failRun(engine, run, 'config', 'unknown_kind', `No connector "${source.kind}".`);
       return;
     }
+    const origin = run.replayOf ? await replayedRun(engine, run.replayOf) : null;
     await logRunEvent(engine.db, run.id, {
       level: 'info',
-      code: run.attempt > 1 ? 'resumed' : 'started',
+      code: run.attempt > 1 ? 'resumed' : origin ? 'replay_started' : 'started',
       message:
         run.attempt > 1
           ? `Resumed after ${run.pagesDone} saved pages (attempt ${run.attempt}).`
-          : `Started a ${run.mode} pull from ${kind.label}.`,
+          : origin
+            ? replayStarted(kind, origin)
+            : `Started a ${run.mode} pull from ${kind.label}.`,
     });
-    await pullAndLand(engine, run, source, kind, signal);
+    await pullAndLand(engine, run, source, kind, origin, signal);
     log.info({ status: 'finished' }, 'sync run finished');
   } catch (error) {
     await recordFailure(engine, run, error);
@@ -85,36 +93,156 @@ async function pullAndLand(
   run: SyncRun,
   source: Source,
   kind: AnyKind,
+  origin: SyncRun | null,
   signal: AbortSignal,
 ) {
-  const config = kind.configSchema.parse(source.config);
-  const secrets = kind.secretsSchema.parse(sourceSecrets(engine.secretKey, source));
   const scope = await stagingScope(engine, run);
-  const file = kind.transport === 'file' ? await uploadedFile(engine, run) : null;
+  const fromFile = kind.transport === 'file';
+  const replaying = origin !== null && !fromFile;
+  const pages = replaying
+    ? replayPages(engine, run, source, kind, origin, signal)
+    : await pullPages(engine, run, source, kind, signal);
 
-  const pull = kind.pull({
-    config,
-    secrets,
+  // A replay gives its pages again from the first; those staged before it stopped are skipped.
+  let seq = replaying ? 0 : run.pagesDone;
+  let step = await pages.next();
+  while (!step.done) {
+    if (signal.aborted) throw new RunInterrupted('stopping');
+    seq += 1;
+    if (!replaying || seq > run.pagesDone) {
+      await stagePage(engine, run, scope, step.value, seq, !fromFile && !replaying);
+    }
+    step = await pages.next();
+  }
+  if (fromFile) await refuseEmptyFile(engine, run);
+  const summary = replaying ? await replaySummary(engine, run, origin, step.value) : step.value;
+  await land(engine, run, source, kind, scope, summary);
+}
+
+async function pullPages(
+  engine: Engine,
+  run: SyncRun,
+  source: Source,
+  kind: AnyKind,
+  signal: AbortSignal,
+) {
+  const file = kind.transport === 'file' ? await uploadedFile(engine, run) : null;
+  return kind.pull({
+    config: kind.configSchema.parse(source.config),
+    secrets: kind.secretsSchema.parse(sourceSecrets(engine.secretKey, source)),
     mode: run.mode,
     resumeFrom: run.checkpoint ?? null,
     cursor: run.mode === 'incremental' ? (source.cursor ?? null) : null,
     file,
     signal,
-    log: (event) => {
-      logRunEvent(engine.db, run.id, event).catch(() => {});
-    },
+    log: runLog(engine, run),
   });
+}
 
-  let seq = run.pagesDone;
-  let step = await pull.next();
-  while (!step.done) {
-    if (signal.aborted) throw new RunInterrupted('stopping');
-    seq += 1;
-    await stagePage(engine, run, scope, step.value, seq, kind.transport === 'file');
-    step = await pull.next();
+/** The pages an earlier pull kept, turned back into its pages by the connector: no request. */
+function replayPages(
+  engine: Engine,
+  run: SyncRun,
+  source: Source,
+  kind: AnyKind,
+  origin: SyncRun,
+  signal: AbortSignal,
+) {
+  if (!kind.replay) throw new ReplayUnsupported(kind.label);
+  return kind.replay({
+    config: kind.configSchema.parse(source.config),
+    mode: origin.mode,
+    raw: keptPages(engine, origin),
+    checkpoint: origin.checkpoint ?? null,
+    pulledAt: origin.startedAt ?? origin.queuedAt,
+    signal,
+    log: runLog(engine, run),
+  });
+}
+
+function runLog(engine: Engine, run: SyncRun): (event: PullEvent) => void {
+  return (event) => {
+    logRunEvent(engine.db, run.id, event).catch(() => {});
+  };
+}
+
+async function replayedRun(engine: Engine, runId: string): Promise<SyncRun> {
+  const [origin] = await engine.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  if (!origin) throw new KeptPagesGone(engine.rawRetentionDays);
+  return origin;
+}
+
+function replayStarted(kind: AnyKind, origin: SyncRun): string {
+  const what = kind.transport === 'file' ? 'the file it kept' : 'the pages it kept';
+  const asked = kind.transport === 'file' ? '' : `, without asking ${kind.label}`;
+  return `Replaying run ${origin.id} (a ${origin.mode} pull): reading ${what} again${asked}.`;
+}
+
+/** The kept pages of a run in the order it read them, a few at a time. */
+async function* keptPages(engine: Engine, origin: SyncRun): AsyncGenerator<RawPayload> {
+  let after = 0;
+  let read = 0;
+  for (;;) {
+    const batch = await engine.db
+      .select({
+        seq: rawPayloads.seq,
+        label: rawPayloads.label,
+        contentType: rawPayloads.contentType,
+        body: rawPayloads.body,
+      })
+      .from(rawPayloads)
+      .where(and(eq(rawPayloads.runId, origin.id), gt(rawPayloads.seq, after)))
+      .orderBy(asc(rawPayloads.seq))
+      .limit(REPLAY_BATCH);
+    // Pruned between the request and now: replaying nothing would land an empty roll.
+    if (batch.length === 0 && read === 0) throw new KeptPagesGone(engine.rawRetentionDays);
+    for (const page of batch) {
+      read += 1;
+      yield { label: page.label, contentType: page.contentType, body: gunzipSync(page.body) };
+    }
+    if (batch.length < REPLAY_BATCH) return;
+    after = batch.at(-1)!.seq;
   }
-  if (kind.transport === 'file') await refuseEmptyFile(engine, run);
-  await land(engine, run, source, kind, scope, step.value);
+}
+
+/**
+ * A replay marks leavers only when the pull it replays was a complete full one: the same pages
+ * say who is on roll no more surely than they did then.
+ */
+async function replaySummary(
+  engine: Engine,
+  run: SyncRun,
+  origin: SyncRun,
+  summary: PullSummary,
+): Promise<PullSummary> {
+  const complete = summary.complete && wasCompletePull(origin);
+  if (run.mode === 'full' && !complete) {
+    await logRunEvent(engine.db, run.id, {
+      level: 'info',
+      code: 'replay_not_complete',
+      message: `Run ${origin.id} was not a complete full pull, so this replay marks nobody as left.`,
+    });
+  }
+  return { complete, cursor: summary.cursor };
+}
+
+class ReplayUnsupported extends Error {
+  readonly category = 'config';
+  readonly code = 'replay_unsupported';
+  constructor(label: string) {
+    super(`${label} runs cannot be replayed from their kept pages; start a new sync instead.`);
+  }
+}
+
+class KeptPagesGone extends Error {
+  readonly category = 'config';
+  readonly code = 'raw_expired';
+  constructor(days: number) {
+    super(
+      `The pages of the replayed run were kept for ${days} days and have gone, so nothing was ` +
+        'replayed. Start a new sync instead.',
+    );
+  }
 }
 
 /** A file that gave no pupil and no result fails, saying why, rather than succeeding empty. */
@@ -159,7 +287,27 @@ async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope>
     years,
     collections: byKey,
     collectionOverride: run.collectionId,
+    fileName: await uploadedFileName(engine, run),
+    today: engine.clock.today(),
   };
+}
+
+/** The name of the file a person uploaded for this run or the run it replays; null for an API. */
+async function uploadedFileName(engine: Engine, run: SyncRun): Promise<string | null> {
+  const [stored] = await engine.db
+    .select({ label: rawPayloads.label })
+    .from(rawPayloads)
+    .where(and(eq(rawPayloads.runId, run.replayOf ?? run.id), eq(rawPayloads.seq, 0)));
+  return stored?.label ?? null;
+}
+
+/** A file read only up to a break says which file, and what to do about it. */
+function incompleteWarning(fileName: string | null): string {
+  if (fileName === null) return INCOMPLETE_PULL;
+  return (
+    `"${fileName}" could not be read whole, so only part of it was staged and nobody was ` +
+    'marked as left. Correct the file as its problems say and upload it again.'
+  );
 }
 
 /** The file a person uploaded for this run, or for the run it replays. */
@@ -179,15 +327,15 @@ async function stagePage(
   scope: StagingScope,
   pulled: PulledPage,
   seq: number,
-  fromFile: boolean,
+  keep: boolean,
 ) {
   const counts = emptyCounts();
   counts.problems.push(...pulled.problems);
-  const location = pulled.raw?.label ?? `page ${seq}`;
+  const location = scope.fileName ?? pulled.raw?.label ?? `page ${seq}`;
 
   await engine.db.transaction(async (tx) => {
     await holdLease(tx, run, engine);
-    if (pulled.raw && !fromFile) await keepRaw(tx, engine, run.id, seq, pulled.raw);
+    if (pulled.raw && keep) await keepRaw(tx, engine, run.id, seq, pulled.raw);
     const page = pulled.page;
     if (page.kind === 'pupils') {
       await stagePupils(tx, scope, page.pupils, location, counts);
@@ -240,10 +388,45 @@ async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
   const held = await renewLease(tx, run.id, engine.owner, engine.leaseMs);
   if (!held) throw new RunInterrupted('lease lost');
   const [source] = await tx
-    .select({ archivedAt: sources.archivedAt })
+    .select({ archivedAt: sources.archivedAt, paused: sources.paused })
     .from(sources)
     .where(eq(sources.id, run.sourceId));
-  if (source?.archivedAt) throw new SourceRemoved();
+  if (!source?.archivedAt && !source?.paused) return;
+  const stopped = await stoppedDuringRun(tx, run);
+  if (stopped) throw new SourceStopped(stopped.action, stopped.actorLabel);
+  if (source.archivedAt) throw new SourceRemoved();
+}
+
+/** Who paused or archived the source since the run started, if anyone did. */
+async function stoppedDuringRun(tx: Tx, run: SyncRun) {
+  const [stopped] = await tx
+    .select({ action: auditLog.action, actorLabel: auditLog.actorLabel })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.entityType, 'source'),
+        eq(auditLog.entityId, run.sourceId),
+        inArray(auditLog.action, ['source.pause', 'source.archive']),
+        gte(auditLog.at, run.startedAt ?? run.queuedAt),
+      ),
+    )
+    .orderBy(desc(auditLog.at))
+    .limit(1);
+  return stopped ?? null;
+}
+
+/** A person paused or archived the source while its run was in flight: the run stops. */
+class SourceStopped extends Error {
+  readonly code: string;
+  constructor(action: string, who: string) {
+    const archived = action === 'source.archive';
+    super(
+      `${who} ${archived ? 'archived' : 'paused'} the source while this sync was running, so it ` +
+        'stopped and nothing from it was landed.' +
+        (archived ? '' : ' Resume the source to sync it again.'),
+    );
+    this.code = archived ? 'source_archived' : 'source_paused';
+  }
 }
 
 class SourceRemoved extends Error {
@@ -289,8 +472,10 @@ async function land(
     // Only a complete full pull from a school's system says who has left; an uploaded file
     // lists the pupils it is about, not the whole roll, and removes nobody.
     const sweep = run.mode === 'full' && summary.complete && kind.transport === 'api';
-    const left = sweep ? await markLeavers(tx, run, today) : 0;
-    const retracted = sweep ? await retractUnseen(tx, run) : 0;
+    const [counted] = await tx.select().from(syncRuns).where(eq(syncRuns.id, run.id));
+    const volume = await checkVolume(tx, counted!);
+    const left = sweep && !volume.pupilsDropped ? await markLeavers(tx, run, today) : 0;
+    const retracted = sweep && !volume.resultsDropped ? await retractUnseen(tx, run) : 0;
 
     await suggestSubjectsForNewAspects(tx, run.schoolId);
     await adoptPending(tx, source.id);
@@ -304,9 +489,8 @@ async function land(
         (select count(*)::int from staged_results
            where source_id = ${source.id} and retracted_at is null) as live`,
     );
-    const [current] = await tx.select().from(syncRuns).where(eq(syncRuns.id, run.id));
-    const warnings = await volumeWarnings(tx, current!);
-    if (!summary.complete) warnings.push('The source said the pull was incomplete.');
+    const warnings = volume.warnings;
+    if (!summary.complete) warnings.push(incompleteWarning(scope.fileName));
 
     await tx
       .update(syncRuns)
@@ -324,10 +508,13 @@ async function land(
         message: warnings.length > 0 ? warnings.join(' ') : null,
       })
       .where(eq(syncRuns.id, run.id));
-    await tx
-      .update(sources)
-      .set({ cursor: summary.cursor, updatedAt: engine.clock.now() })
-      .where(eq(sources.id, source.id));
+    // A replay reads what an earlier pull read: the next delta still starts where it would.
+    if (run.trigger !== 'replay') {
+      await tx
+        .update(sources)
+        .set({ cursor: summary.cursor, updatedAt: engine.clock.now() })
+        .where(eq(sources.id, source.id));
+    }
     await tx.delete(syncRunSeen).where(eq(syncRunSeen.runId, run.id));
     await logRunEvent(tx, run.id, {
       level: warnings.length > 0 ? 'warn' : 'info',
@@ -391,6 +578,10 @@ async function recordFailure(engine: Engine, run: SyncRun, error: unknown) {
     });
     return;
   }
+  if (error instanceof SourceStopped) {
+    await cancelRun(engine, run, error);
+    return;
+  }
   const failure = asSourceFailure(error);
   if (failure) {
     await failRun(engine, run, failure.category, failure.code, failure.message);
@@ -410,6 +601,24 @@ async function recordFailure(engine: Engine, run: SyncRun, error: unknown) {
     'internal_error',
     `The sync stopped because of a problem on our side. ${WHAT_TO_DO.internal} (run ${run.id})`,
   );
+}
+
+async function cancelRun(engine: Engine, run: SyncRun, stopped: SourceStopped) {
+  await engine.db.transaction(async (tx) => {
+    await tx
+      .update(syncRuns)
+      .set({
+        status: 'cancelled',
+        finishedAt: engine.clock.now(),
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        failureCode: stopped.code,
+        message: stopped.message,
+      })
+      .where(eq(syncRuns.id, run.id));
+    await tx.delete(syncRunSeen).where(eq(syncRunSeen.runId, run.id));
+    await logRunEvent(tx, run.id, { level: 'warn', code: stopped.code, message: stopped.message });
+  });
 }
 
 async function failRun(

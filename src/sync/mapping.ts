@@ -267,8 +267,16 @@ export async function decideGradeRules(
   return db.transaction(async (tx) => {
     const touched = new Set<string>();
     let libraryTouched = false;
+    // Two people deciding overlapping rules at once: the rows are locked in one order, so the
+    // second waits for the first, then sees its decision rather than deciding again.
+    const locked = await tx
+      .select()
+      .from(gradeRules)
+      .where(inArray(gradeRules.id, ruleIds))
+      .orderBy(asc(gradeRules.id))
+      .for('update');
     for (const id of ruleIds) {
-      const [rule] = await tx.select().from(gradeRules).where(eq(gradeRules.id, id));
+      const rule = locked.find((row) => row.id === id);
       if (!rule) throw new MappingError(`There is no grade rule ${id}.`);
       if (rule.status !== 'proposed') {
         throw new MappingError(`Rule version ${rule.version} is already ${rule.status}.`);
@@ -350,7 +358,8 @@ export async function seedGradeLibrary(tx: Tx) {
 
 async function deriveSchools(tx: Tx, schoolIds: string[], today: string): Promise<DeriveOutcome> {
   const total: DeriveOutcome = { landed: 0, removed: 0, conflicts: 0 };
-  for (const schoolId of schoolIds) {
+  // In one order, as each school's derivation holds that school's lock until commit.
+  for (const schoolId of [...schoolIds].sort()) {
     const outcome = await deriveSchool(tx, schoolId, academicYearStartOf(today));
     total.landed += outcome.landed;
     total.removed += outcome.removed;

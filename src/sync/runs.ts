@@ -142,22 +142,121 @@ export async function latestRuns(executor: Executor, sourceId: string, limit: nu
     .limit(limit);
 }
 
-/** Runs an uploaded file again after a fix (a new rule, a corrected calendar): no re-upload. */
-export async function replayRun(executor: Executor, run: SyncRun, requestedBy: string | null) {
-  const [raw] = await rows<{ n: number }>(
-    executor,
-    sql`select count(*)::int as n from raw_payloads where run_id = ${run.id} and seq = 0`,
-  );
-  if (!raw || raw.n === 0) return null;
+/** The warning a run ends with when its pull was not complete; a replay reads it back. */
+export const INCOMPLETE_PULL = 'The source said the pull was incomplete.';
+
+/** Why a run cannot be replayed, in words for the person who asked. */
+export class ReplayRefused extends Error {
+  constructor(
+    readonly code: 'raw_expired' | 'nothing_to_replay' | 'run_unfinished' | 'run_superseded',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ReplayPolicy {
+  /** RAW_RETENTION_DAYS, to say how long the pages were kept. */
+  retentionDays: number;
+  now: Date;
+}
+
+// RAW_RETENTION_DAYS unset: what the service keeps raw pages for by default.
+const DEFAULT_POLICY = { retentionDays: 90 };
+
+/**
+ * Runs a run again from what it kept, after a fix (a new rule, a corrected calendar): an
+ * uploaded file without a re-upload, or the pages a pull read from a school's system without
+ * asking it again. A replay of a replay reads the first run's pages, which are kept only once.
+ * Throws ReplayRefused, saying why, when the run cannot be replayed.
+ */
+export async function replayRun(
+  executor: Executor,
+  run: SyncRun,
+  requestedBy: string | null,
+  policy: ReplayPolicy = { ...DEFAULT_POLICY, now: new Date() },
+) {
+  const origin = run.replayOf ? await replayedRun(executor, run.replayOf) : run;
+  if (origin.trigger === 'upload') await refuseGoneFile(executor, origin, policy);
+  else await refuseUnreplayablePull(executor, origin, policy);
   return requestRun(executor, {
-    sourceId: run.sourceId,
-    schoolId: run.schoolId,
+    sourceId: origin.sourceId,
+    schoolId: origin.schoolId,
     trigger: 'replay',
-    mode: run.mode,
+    mode: origin.mode,
     requestedBy,
-    collectionId: run.collectionId,
-    replayOf: run.id,
+    collectionId: origin.collectionId,
+    replayOf: origin.id,
   });
+}
+
+/**
+ * Whether the replayed run's pull was complete: a full pull that finished without the
+ * incomplete warning. Only then may its replay mark pupils as left.
+ */
+export function wasCompletePull(run: SyncRun): boolean {
+  const finished = run.status === 'succeeded' || run.status === 'succeeded_with_warnings';
+  return run.mode === 'full' && finished && !run.warnings.includes(INCOMPLETE_PULL);
+}
+
+async function replayedRun(executor: Executor, runId: string): Promise<SyncRun> {
+  const [origin] = await executor.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  if (!origin) throw new ReplayRefused('nothing_to_replay', 'The run it replayed is gone.');
+  return origin;
+}
+
+async function refuseGoneFile(executor: Executor, origin: SyncRun, policy: ReplayPolicy) {
+  if (await stillKept(executor, origin.id, policy.now)) return;
+  throw new ReplayRefused(
+    'raw_expired',
+    `The uploaded file was kept for ${policy.retentionDays} days and has gone, so it cannot ` +
+      'be read again: upload it again instead.',
+  );
+}
+
+// Only the newest finished pull is replayed: an older one would put back values that a later
+// sync has since changed, and its roll would mark pupils who joined since as left.
+async function refuseUnreplayablePull(executor: Executor, origin: SyncRun, policy: ReplayPolicy) {
+  if (origin.status !== 'succeeded' && origin.status !== 'succeeded_with_warnings') {
+    throw new ReplayRefused(
+      'run_unfinished',
+      'Only a sync that finished can be replayed: this one stopped before it had read ' +
+        'everything, so its pages are not the whole picture. Start a new sync instead.',
+    );
+  }
+  if (origin.pagesDone === 0) {
+    throw new ReplayRefused('nothing_to_replay', 'This sync read no pages, so nothing to replay.');
+  }
+  const [later] = await rows<{ id: string }>(
+    executor,
+    sql`select id from sync_runs where source_id = ${origin.sourceId} and id <> ${origin.id}
+      and trigger <> 'replay' and status in ('succeeded', 'succeeded_with_warnings')
+      and queued_at > ${origin.queuedAt.toISOString()}::timestamptz limit 1`,
+  );
+  if (later) {
+    throw new ReplayRefused(
+      'run_superseded',
+      'A later sync of this source has read newer data, so replaying this one would put older ' +
+        'values back. Replay the latest sync instead.',
+    );
+  }
+  if (await stillKept(executor, origin.id, policy.now)) return;
+  throw new ReplayRefused(
+    'raw_expired',
+    `The pages this sync read were kept for ${policy.retentionDays} days and have gone, so it ` +
+      'cannot be replayed. Start a new sync instead.',
+  );
+}
+
+/** Whether the run's pages (or file) are all still kept: none pruned, none past its expiry. */
+async function stillKept(executor: Executor, runId: string, now: Date) {
+  const [kept] = await rows<{ pages: number; expired: number }>(
+    executor,
+    sql`select count(*)::int as pages,
+        (count(*) filter (where expires_at <= ${now.toISOString()}::timestamptz))::int as expired
+      from raw_payloads where run_id = ${runId}`,
+  );
+  return (kept?.pages ?? 0) > 0 && kept?.expired === 0;
 }
 
 /** Deletes raw pages and files past their retention (RAW_RETENTION_DAYS). */

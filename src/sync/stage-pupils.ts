@@ -17,6 +17,8 @@ import type { PageCounts, StagingScope } from './staging-scope.ts';
 interface Prepared {
   source: SourcePupil;
   upn: string | null;
+  /** Null when the source's date is after the run's day: nobody is born in the future. */
+  dateOfBirth: string | null;
   formerUpn: string | null;
   ncYear: string | null;
   ncYearOrdinal: number | null;
@@ -34,7 +36,9 @@ export async function stagePupils(
 ) {
   // A source that lists a pupil twice in a page gives the later record.
   const latest = new Map(page.map((pupil) => [pupil.externalId, pupil]));
-  const prepared = [...latest.values()].map((pupil) => prepare(pupil, location, counts.problems));
+  const prepared = [...latest.values()].map((pupil) =>
+    prepare(pupil, location, scope.today, counts.problems),
+  );
   counts.pupilsSeen += prepared.length;
   if (prepared.length === 0) return;
 
@@ -80,8 +84,26 @@ export async function stagePupils(
   await linkFreshPupils(tx, scope, fresh, location, counts);
 }
 
-function prepare(source: SourcePupil, location: string, problems: RecordProblem[]): Prepared {
+function prepare(
+  source: SourcePupil,
+  location: string,
+  today: string,
+  problems: RecordProblem[],
+): Prepared {
   const upn = validUpn(source.upn, source, location, 'UPN', problems);
+  const dateOfBirth = pastDate(source.dateOfBirth, today);
+  if (dateOfBirth === null && source.dateOfBirth !== null) {
+    problems.push(
+      pupilProblem(
+        source,
+        location,
+        'date of birth',
+        'birth_date_future',
+        `The date of birth ${source.dateOfBirth} is after today, so it was left blank. ` +
+          "Correct it in the school's records and send the pupil again.",
+      ),
+    );
+  }
   const formerUpn = validUpn(source.formerUpn, source, location, 'Former UPN', problems);
   let ncYear: string | null = null;
   let ordinal: number | null = null;
@@ -97,6 +119,7 @@ function prepare(source: SourcePupil, location: string, problems: RecordProblem[
   return {
     source,
     upn,
+    dateOfBirth,
     formerUpn,
     ncYear,
     ncYearOrdinal: ordinal,
@@ -114,6 +137,10 @@ function validUpn(
   if (value === null || value.trim() === '') return null;
   const check = checkUpn(value);
   if (check.ok) return check.upn;
+  // A connector that already reported this UPN said where it is (its row); once is enough.
+  if (problems.some((known) => known.code.startsWith('upn_') && known.message.includes(value))) {
+    return null;
+  }
   problems.push(pupilProblem(source, location, field, check.code, check.reason));
   return null;
 }
@@ -321,7 +348,7 @@ function pupilValues(pupil: Prepared): PupilValues {
   const optional: Partial<PupilValues> = {
     upn: pupil.upn,
     formerUpn: pupil.formerUpn,
-    dateOfBirth: source.dateOfBirth,
+    dateOfBirth: pupil.dateOfBirth,
     sex: source.sex,
     ncYear: pupil.ncYear,
     senStatus: source.senStatus,
@@ -336,6 +363,10 @@ function pupilValues(pupil: Prepared): PupilValues {
   // A source that reports when a pupil joined also reports when they left, or that they have not.
   if (source.onRollFrom !== null) values.onRollTo = source.onRollTo;
   return values;
+}
+
+function pastDate(date: string | null, today: string): string | null {
+  return date !== null && date > today ? null : date;
 }
 
 function isString(value: string | null): value is string {

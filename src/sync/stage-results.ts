@@ -36,6 +36,8 @@ export async function stageResults(
       externalId: stagedResults.externalId,
       fingerprint: stagedResults.fingerprint,
       retractedAt: stagedResults.retractedAt,
+      pending: stagedResults.pending,
+      lastChangedRunId: stagedResults.lastChangedRunId,
     })
     .from(stagedResults)
     .where(
@@ -61,7 +63,11 @@ export async function stageResults(
     if (!known) {
       inserts.push(row);
       counts.resultsNew += 1;
-    } else if (known.fingerprint !== row.fingerprint || known.retractedAt !== null) {
+    } else if (
+      known.fingerprint !== row.fingerprint ||
+      known.retractedAt !== null ||
+      staleChange(known, scope.runId)
+    ) {
       await tx
         .update(stagedResults)
         .set({ ...row, retractedAt: null, lastChangedAt: new Date() })
@@ -72,6 +78,14 @@ export async function stageResults(
     }
   }
   if (inserts.length > 0) await tx.insert(stagedResults).values(inserts);
+}
+
+/**
+ * A change staged by a run that failed before landing it has not landed yet: it is this run's
+ * change, counted and landed as this run's, not an unchanged result.
+ */
+function staleChange(known: { pending: boolean; lastChangedRunId: string | null }, runId: string) {
+  return known.pending && known.lastChangedRunId !== runId;
 }
 
 /** Deletions the source reports: results are retracted, pupils unlinked from this source. */

@@ -12,6 +12,10 @@ export interface StagingScope {
   collections: ReadonlyMap<string, number>;
   /** Every result of the run lands here when set (a baseline upload, for example). */
   collectionOverride: number | null;
+  /** The uploaded file a file source's run reads, which every problem of its pages is in. */
+  fileName: string | null;
+  /** The run's day (ISO): a date of birth after it is refused. */
+  today: string;
 }
 
 /** Counts a page adds to its run. */

@@ -6,7 +6,8 @@ import type { SyncRun } from './runs.ts';
 /**
  * False success is the failure users of sync tools fear most: a pull that "succeeds" with nothing
  * in it because a permission was withdrawn. A full pull that brings far fewer pupils or results
- * than the source's recent full pulls ends as a warning that names the drop.
+ * than the source's recent full pulls ends as a warning that names the drop, and is not believed
+ * about what is missing: nothing it left out is withdrawn or marked as left on its word.
  */
 
 const COMPARED_RUNS = 5;
@@ -15,8 +16,15 @@ const DROP_SHARE = 0.5;
 /** Sources this small swing too much to judge. */
 const MIN_MEDIAN = 20;
 
-export async function volumeWarnings(tx: Tx, run: SyncRun): Promise<string[]> {
-  if (run.mode !== 'full') return [];
+export interface VolumeCheck {
+  warnings: string[];
+  resultsDropped: boolean;
+  pupilsDropped: boolean;
+}
+
+export async function checkVolume(tx: Tx, run: SyncRun): Promise<VolumeCheck> {
+  const check: VolumeCheck = { warnings: [], resultsDropped: false, pupilsDropped: false };
+  if (run.mode !== 'full') return check;
   const previous = await tx
     .select({ pupils: syncRuns.pupilsSeen, results: syncRuns.resultsSeen })
     .from(syncRuns)
@@ -30,26 +38,28 @@ export async function volumeWarnings(tx: Tx, run: SyncRun): Promise<string[]> {
     )
     .orderBy(desc(syncRuns.finishedAt))
     .limit(COMPARED_RUNS);
-  if (previous.length === 0) return [];
+  if (previous.length === 0) return check;
 
-  const warnings: string[] = [];
   const results = median(previous.map((p) => p.results));
   if (dropped(run.resultsSeen, results)) {
-    warnings.push(
+    check.resultsDropped = true;
+    check.warnings.push(
       `This full pull brought ${run.resultsSeen} results where the last ${previous.length} ` +
         `brought about ${results}. Check that the school's system still shares assessment ` +
-        'data with the trust (a permission or an assessment may have been removed).',
+        'data with the trust (a permission or an assessment may have been removed). Results ' +
+        'it did not bring keep their points.',
     );
   }
   const pupils = median(previous.map((p) => p.pupils));
   if (dropped(run.pupilsSeen, pupils)) {
-    warnings.push(
+    check.pupilsDropped = true;
+    check.warnings.push(
       `This full pull brought ${run.pupilsSeen} pupils where the last ${previous.length} ` +
         `brought about ${pupils}. Check the school's roll in its own system before trusting ` +
-        'the figures.',
+        'the figures. Pupils it did not bring were not marked as left.',
     );
   }
-  return warnings;
+  return check;
 }
 
 function dropped(now: number, usual: number) {

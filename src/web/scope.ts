@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { canSeeSchool, type Principal } from '../access/principal.ts';
 import type { Db } from '../db/index.ts';
-import { pupils, schools, sources, syncRuns } from '../db/schema.ts';
+import { collections, pupils, schools, sources, syncRuns } from '../db/schema.ts';
 import { HttpError } from './errors.ts';
 
 /**
@@ -49,6 +49,14 @@ export async function visiblePupil(db: Db, principal: Principal, pupilId: string
   if (!pupil) notFound('pupil');
   if (!canSeeSchool(principal, pupil.schoolId)) refuse();
   return pupil;
+}
+
+/** A collection a school's results may be placed in: a termly one, or the school's own baseline. */
+export async function collectionForSchool(db: Db, schoolId: string, collectionId: number) {
+  const [collection] = await db.select().from(collections).where(eq(collections.id, collectionId));
+  if (!collection) notFound('collection');
+  if (collection.schoolId !== null && collection.schoolId !== schoolId) notFound('collection');
+  return collection;
 }
 
 export function requireThat(allowed: boolean, message: string) {

@@ -78,7 +78,9 @@ function encodingOf(location: string, head: Buffer): Encoding {
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
 
   const declared = DECLARED_ENCODING.exec(head.toString('latin1'))?.[1];
-  if (declared === undefined) return 'utf8';
+  // An older Windows MIS writes "Zoë" in Windows-1252 and declares nothing: read as UTF-8, every
+  // accented letter would be lost.
+  if (declared === undefined) return isUtf8Start(head) ? 'utf8' : 'win1252';
   if (iconv.encodingExists(declared)) return declared;
   const written: string = declared;
   throw new CtfFileError(
@@ -87,6 +89,16 @@ function encodingOf(location: string, head: Buffer): Encoding {
     `"${location}" says its text is in the "${written.slice(0, 30)}" encoding, which we ` +
       'cannot read. A CTF is UTF-8: export it from the MIS again.',
   );
+}
+
+/** The start of the file is UTF-8 (a character cut at the end of it is allowed). */
+function isUtf8Start(head: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** True once the text has begun; refuses a file whose first character cannot start XML. */

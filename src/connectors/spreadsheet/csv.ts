@@ -39,8 +39,28 @@ export function csvSheet(name: string, text: string, delimiter: Delimiter): Shee
  */
 async function* csvRows(text: string, delimiter: Delimiter): AsyncGenerator<SheetRow> {
   const { records, failure } = await parseRecords(text, delimiter);
-  for (const [index, cells] of records.entries()) yield { number: index + 1, cells };
-  if (failure) throw failure;
+  const cut = failure ? null : cutShort(text, records);
+  const whole = cut ? records.slice(0, -1) : records;
+  for (const [index, cells] of whole.entries()) yield { number: index + 1, cells };
+  if (failure ?? cut) throw failure ?? cut;
+}
+
+/**
+ * A last row with fewer cells than the rows above it and no line break after it is where an
+ * upload was cut off: reading it as it stands would stage the pupil without their results.
+ */
+function cutShort(text: string, records: string[][]): SheetReadError | null {
+  const last = records.at(-1);
+  if (!last || records.length < 2 || /[\r\n]$/.test(text)) return null;
+  const widest = Math.max(...records.slice(0, -1).map((cells) => cells.length));
+  if (last.length >= widest) return null;
+  return new SheetReadError(
+    'csv_truncated',
+    records.length,
+    'the file stops part-way through this row, which has fewer cells than the rows above it ' +
+      'and no line break at its end, so it was not read. The file may have been cut short ' +
+      'while uploading: upload the whole file again.',
+  );
 }
 
 interface Parsed {

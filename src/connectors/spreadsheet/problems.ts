@@ -14,6 +14,7 @@ export const SPREADSHEET_PROBLEMS = {
   xlsx_truncated: 'error',
   xlsx_unreadable: 'error',
   csv_unreadable: 'error',
+  csv_truncated: 'error',
   sheet_not_found: 'error',
   header_not_found: 'error',
   column_missing: 'error',
@@ -33,6 +34,7 @@ export const SPREADSHEET_PROBLEMS = {
   sen_unrecognised: 'warn',
   flag_unrecognised: 'warn',
   row_duplicate: 'warn',
+  text_unreadable: 'warn',
   sex_unrecognised: 'info',
   formula_uncached: 'info',
 } as const satisfies Record<string, ProblemLevel>;

@@ -1,9 +1,10 @@
 import type { RecordProblem, SourcePupil, SourceResult } from '../contract.ts';
-import { isBlank, type SheetRow } from './cells.ts';
+import { cellText, isBlank, type SheetRow } from './cells.ts';
+import { UNREADABLE } from './decode.ts';
 import type { HeaderMap } from './headers.ts';
 import { readPupil } from './pupil.ts';
 import { type Occasion, readResults } from './results.ts';
-import { type FileContext, fieldDate, fieldText, type RowScope } from './scope.ts';
+import { type FileContext, fieldDate, fieldText, type RowScope, report } from './scope.ts';
 
 /** What one row of the return says. */
 export interface RowReading {
@@ -25,6 +26,7 @@ export function readRow(
 ): RowReading | null {
   if (!holdsReturn(file.header, row)) return null;
   const scope: RowScope = { file, row, problems };
+  reportUnreadable(scope);
   const pupil = readPupil(scope);
   if (!pupil) return null;
 
@@ -33,6 +35,22 @@ export function readRow(
     periodLabel: fieldText(scope, 'period') || file.periodLabel,
   };
   return { row: row.number, pupil, results: readResults(scope, pupil, occasion), occasion };
+}
+
+/** Text with bytes the file's encoding could not give is read, and each cell is named. */
+function reportUnreadable(scope: RowScope): void {
+  const { header } = scope.file;
+  for (const column of [...Object.values(header.fields), ...header.subjects]) {
+    const text = cellText(scope.row.cells[column.index]);
+    if (!text.includes(UNREADABLE)) continue;
+    report(
+      scope,
+      column,
+      'text_unreadable',
+      `"${text}" has a character that could not be read (shown as ${UNREADABLE}): the file ` +
+        'mixes text encodings. Correct the cell, save the file as "CSV UTF-8" and upload it again.',
+    );
+  }
 }
 
 function holdsReturn(header: HeaderMap, row: SheetRow): boolean {

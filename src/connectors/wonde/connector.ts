@@ -7,6 +7,7 @@ import {
   wondeSecretsSchema,
 } from './config.ts';
 import { pullWonde } from './pull.ts';
+import { replayWonde } from './replay.ts';
 
 /** Wonde, the API most of the trust's SIMS and Arbor schools already share data through. */
 export const wondeConnector: ConnectorKind<WondeConfig, WondeSecrets> = {
@@ -17,4 +18,5 @@ export const wondeConnector: ConnectorKind<WondeConfig, WondeSecrets> = {
   secretsSchema: wondeSecretsSchema,
   check: checkWonde,
   pull: pullWonde,
+  replay: replayWonde,
 };

@@ -4,24 +4,18 @@ import { type Position, readCursor, readPosition } from './checkpoint.ts';
 import { createWondeClient, type WondeClient } from './client.ts';
 import type { WondeConfig, WondeSecrets } from './config.ts';
 import { formatWallTime } from './dates.ts';
-import {
-  type DeletionTally,
-  newTally,
-  translateDeletionLog,
-  translateLeavers,
-} from './deletions.ts';
 import { type ListedPage, type ListStart, listPages } from './listing.ts';
 import { permissionDetail, WONDE_PERMISSIONS, type WondePermission } from './permissions.ts';
-import { STUDENT_INCLUDES, translateStudents, withheldPermissions } from './pupils.ts';
-import {
-  addAspects,
-  addResultSets,
-  type Catalogue,
-  newSkipped,
-  type SkippedResults,
-  translateResults,
-} from './results.ts';
+import { STUDENT_INCLUDES, withheldPermissions } from './pupils.ts';
 import { readSchool } from './school.ts';
+import {
+  INDEX_NOTE,
+  newTranslation,
+  type TranslatedPage,
+  type Translation,
+  translatePage,
+  type WondeList,
+} from './translate.ts';
 
 type Ctx = PullContext<WondeConfig, WondeSecrets>;
 
@@ -34,11 +28,10 @@ interface Run {
   config: WondeConfig;
   client: WondeClient;
   position: Position;
-  catalogue: Catalogue;
+  /** The catalogue, tallies and pupil map the pages are translated with. */
+  t: Translation;
   /** The student map holds every pupil on roll, not only those changed since the last run. */
   indexComplete: boolean;
-  skipped: SkippedResults;
-  tally: DeletionTally;
   warned: Set<WondePermission>;
   deletionsUnread: boolean;
 }
@@ -70,15 +63,14 @@ export async function* pullWonde(ctx: Ctx): AsyncGenerator<PulledPage, PullSumma
 }
 
 function startRun(ctx: Ctx, client: WondeClient, serverTime: string): Run {
+  const position = resumePosition(ctx) ?? freshPosition(ctx, serverTime);
   return {
     ctx,
     config: ctx.config,
     client,
-    position: resumePosition(ctx) ?? freshPosition(ctx, serverTime),
-    catalogue: { aspects: new Map(), resultSets: new Map(), pupils: new Map() },
+    position,
+    t: newTranslation(ctx.config, position.runStartedAt),
     indexComplete: false,
-    skipped: newSkipped(),
-    tally: newTally(),
     warned: new Set(),
     deletionsUnread: false,
   };
@@ -136,12 +128,10 @@ async function* pupilsPhase(run: Run): AsyncGenerator<PulledPage> {
   for await (const listed of listPages(run.client, start, listOptions(run))) {
     guardPermissions(run, listed, firstPage);
     firstPage = false;
-    const page = translateStudents(listed.records, listed.answer.label, run.config);
-    for (const [wondeId, upi] of page.ids) run.catalogue.pupils.set(wondeId, upi);
-
-    position.pupilsSeen += page.pupils.length;
+    const translated = translate(run, 'students', listed);
+    if (translated.page.kind === 'pupils') position.pupilsSeen += translated.page.pupils.length;
     advance(position, listed.next, 'results');
-    yield pageOf(run, listed, { kind: 'pupils', pupils: page.pupils }, page.problems);
+    yield pageOf(run, listed, translated);
   }
 }
 
@@ -152,12 +142,11 @@ async function* resultsPhase(run: Run): AsyncGenerator<PulledPage> {
   const start = startOf(run, assessment.resultsPath, deltaQuery(run));
 
   for await (const listed of listPages(run.client, start, listOptions(run))) {
-    const label = listed.answer.label;
-    const page = translateResults(listed.records, label, assessment, run.catalogue, run.skipped);
+    const translated = translate(run, 'results', listed);
     advance(run.position, listed.next, run.position.since ? 'leavers' : 'deletions');
-    yield pageOf(run, listed, { kind: 'results', results: page.results }, page.problems);
+    yield pageOf(run, listed, translated);
   }
-  logSkipped(run);
+  logSkipped(run.t, run.ctx.log);
 }
 
 async function* leaversPhase(run: Run): AsyncGenerator<PulledPage> {
@@ -166,14 +155,9 @@ async function* leaversPhase(run: Run): AsyncGenerator<PulledPage> {
     ...deltaQuery(run),
   });
   for await (const listed of listPages(run.client, start, listOptions(run))) {
-    const page = translateLeavers(
-      listed.records,
-      listed.answer.label,
-      run.catalogue.pupils,
-      run.tally,
-    );
+    const translated = translate(run, 'leavers', listed);
     advance(run.position, listed.next, 'deletions');
-    yield pageOf(run, listed, { kind: 'deletions', deletions: page.deletions }, page.problems);
+    yield pageOf(run, listed, translated);
   }
 }
 
@@ -194,15 +178,10 @@ async function* deletionsPhase(run: Run): AsyncGenerator<PulledPage> {
         startOf(run, 'deletions', query),
         listOptions(run),
       )) {
-        const page = translateDeletionLog(
-          listed.records,
-          run.catalogue.pupils,
-          run.tally,
-          position.runStartedAt,
-        );
+        const translated = translate(run, 'deletions', listed);
         if (listed.next === null) nextDeletionType(position);
         else position.next = listed.next;
-        yield pageOf(run, listed, { kind: 'deletions', deletions: page.deletions }, page.problems);
+        yield pageOf(run, listed, translated);
       }
     } catch (error) {
       if (!isConnectorError(error) || error.code !== 'http_forbidden') throw error;
@@ -224,11 +203,11 @@ async function* readStudentIndex(run: Run): AsyncGenerator<PulledPage> {
   if (run.indexComplete) return;
   const start = { ref: run.client.schoolRef('students'), query: pageQuery(run) };
   for await (const listed of listPages(run.client, start, listOptions(run))) {
-    for (const [wondeId, upi] of translateStudents(listed.records, '', run.config).ids) {
-      run.catalogue.pupils.set(wondeId, upi);
-    }
-    // Kept for replay only: these pupils are not news, so the page carries none.
-    yield pageOf(run, listed, { kind: 'pupils', pupils: [] }, []);
+    // Kept for replay only: these pupils are not news, so the page carries none, and its label
+    // says so, for a replay to read it the same way.
+    const translated = translate(run, 'student-index', listed);
+    const raw = { ...listed.answer.raw, label: `${listed.answer.raw.label}${INDEX_NOTE}` };
+    yield { ...pageOf(run, listed, translated), raw };
   }
   run.indexComplete = true;
 }
@@ -238,21 +217,14 @@ async function* readCatalogue(run: Run): AsyncGenerator<PulledPage> {
   const { assessment } = run.config;
   const aspects = { ref: run.client.schoolRef(assessment.aspectsPath), query: pageQuery(run) };
   for await (const listed of listPages(run.client, aspects, listOptions(run))) {
-    const problems = addAspects(
-      listed.records,
-      listed.answer.label,
-      assessment,
-      run.catalogue.aspects,
-    );
-    yield pageOf(run, listed, { kind: 'results', results: [] }, problems);
+    yield pageOf(run, listed, translate(run, 'aspects', listed));
   }
   const resultSets = {
     ref: run.client.schoolRef(assessment.resultSetsPath),
     query: pageQuery(run),
   };
   for await (const listed of listPages(run.client, resultSets, listOptions(run))) {
-    addResultSets(listed.records, run.catalogue.resultSets);
-    yield pageOf(run, listed, { kind: 'results', results: [] }, []);
+    yield pageOf(run, listed, translate(run, 'result-sets', listed));
   }
 }
 
@@ -289,10 +261,14 @@ function warnOnce(run: Run, permission: WondePermission): void {
   });
 }
 
-function logSkipped(run: Run): void {
-  const { byType, notChosen, notOnRoll } = run.skipped;
-  const types = run.config.assessment.skipAspectTypes.join(', ');
-  const say = (code: string, message: string) => run.ctx.log({ level: 'info', code, message });
+/** Says in the run's log what results were left out and why; a replay says it again. */
+export function logSkipped(
+  t: Translation,
+  log: (event: { level: 'info'; code: string; message: string }) => void,
+): void {
+  const { byType, notChosen, notOnRoll } = t.skipped;
+  const types = t.config.assessment.skipAspectTypes.join(', ');
+  const say = (code: string, message: string) => log({ level: 'info', code, message });
   if (byType > 0) {
     const message = `Skipped ${byType} results of aspects that hold no grade (${types}).`;
     say('wonde_results_skipped_type', message);
@@ -311,7 +287,8 @@ function logSkipped(run: Run): void {
 }
 
 function finish(run: Run): PullSummary {
-  const { position, ctx, config, tally } = run;
+  const { position, ctx, config } = run;
+  const { tally } = run.t;
   position.phase = 'done';
   if (tally.unmatched > 0) {
     ctx.log({
@@ -371,12 +348,12 @@ function advance(position: Position, next: string | null, after: Position['phase
   if (next === null) position.phase = after;
 }
 
-function pageOf(
-  run: Run,
-  listed: ListedPage,
-  page: PulledPage['page'],
-  problems: PulledPage['problems'],
-): PulledPage {
+function translate(run: Run, list: WondeList, listed: ListedPage): TranslatedPage {
+  return translatePage(run.t, list, listed.records, listed.answer.label);
+}
+
+function pageOf(run: Run, listed: ListedPage, translated: TranslatedPage): PulledPage {
+  const { page, problems } = translated;
   return { page, problems, raw: listed.answer.raw, checkpoint: { ...run.position } };
 }
 

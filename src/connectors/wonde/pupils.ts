@@ -64,7 +64,12 @@ function translateStudent(
   report: Report,
 ): Translated | null {
   if (!isRecord(record)) {
-    report(null, 'wonde_student_unreadable', 'A student in this list is not an object.');
+    report(
+      null,
+      'wonde_student_unreadable',
+      'A student in this list is not a record Wonde describes, so it was not read. If this ' +
+        'comes back at the next sync, report it to the Next Steps team with the run id.',
+    );
     return null;
   }
   const who = describeStudent(record);

@@ -49,6 +49,18 @@ export function mappingRoutes(context: ServiceContext) {
     return aspect;
   };
 
+  // A new version retires the rule's waiting one, so it stays with the rule's own school.
+  const ruleOfSchool = async (
+    principal: Parameters<typeof canSeeSchool>[0],
+    ruleKey: string,
+    schoolId: string | null,
+  ) => {
+    const [first] = await gradeRuleHistory(db, ruleKey);
+    if (!first) return;
+    if (first.schoolId) await visibleSchool(db, principal, first.schoolId);
+    requireThat(first.schoolId === schoolId, 'A new version of a rule is for the same school.');
+  };
+
   const asApiError = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -173,6 +185,8 @@ export function mappingRoutes(context: ServiceContext) {
       handler: async ({ principal, body }) => {
         if (body.schoolId) await visibleSchool(db, principal, body.schoolId);
         requireThat(canPropose(principal, body.schoolId), 'You cannot propose rules here.');
+        if (body.aspectId !== null) await aspectFor(principal, body.aspectId);
+        if (body.ruleKey) await ruleOfSchool(principal, body.ruleKey, body.schoolId);
         const rule = await asApiError(() => proposeGradeRule(db, actorOf(principal), body));
         return { rule };
       },

@@ -4,7 +4,7 @@ import { canManageSources } from '../../access/principal.ts';
 import type { ServiceContext } from '../../context.ts';
 import { recordProblems, syncRunEvents } from '../../db/schema.ts';
 import { WHAT_TO_DO } from '../../sync/failure.ts';
-import { replayRun } from '../../sync/runs.ts';
+import { ReplayRefused, replayRun } from '../../sync/runs.ts';
 import { HttpError } from '../errors.ts';
 import { requireThat, visibleRun } from '../scope.ts';
 import { route } from './route.ts';
@@ -71,23 +71,23 @@ export function runRoutes(context: ServiceContext) {
     route({
       method: 'POST',
       path: '/runs/:runId/replay',
-      summary: 'Run an uploaded file again from its kept copy, after a fix',
+      summary:
+        'Run a sync again from what it kept (an uploaded file, or the pages a pull read), ' +
+        "after a fix, without asking the school's system",
       tag: 'runs',
       status: 202,
       params: runParams,
       handler: async ({ principal, params }) => {
         const run = await visibleRun(db, principal, params.runId);
         requireThat(canManageSources(principal, run.schoolId), 'Only data leads replay runs.');
-        const replay = await replayRun(db, run, principal.user.id);
-        if (!replay) {
-          throw new HttpError(
-            400,
-            'nothing_to_replay',
-            'Only uploaded files are kept whole for replay, and this one has expired ' +
-              'or is not one.',
-          );
+        const policy = { retentionDays: context.config.rawRetentionDays, now: context.clock.now() };
+        try {
+          const replay = await replayRun(db, run, principal.user.id, policy);
+          return { run: replay.run, alreadyActive: !replay.created };
+        } catch (error) {
+          if (error instanceof ReplayRefused) throw new HttpError(400, error.code, error.message);
+          throw error;
         }
-        return { run: replay.run, alreadyActive: !replay.created };
       },
     }),
   ];

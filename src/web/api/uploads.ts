@@ -5,7 +5,7 @@ import { connectorKind } from '../../connectors/registry.ts';
 import type { ServiceContext } from '../../context.ts';
 import { queueUpload } from '../../sync/worker.ts';
 import { HttpError } from '../errors.ts';
-import { requireThat, visibleSource } from '../scope.ts';
+import { collectionForSchool, requireThat, visibleSource } from '../scope.ts';
 import { route } from './route.ts';
 
 export function uploadRoutes(context: ServiceContext) {
@@ -24,6 +24,9 @@ export function uploadRoutes(context: ServiceContext) {
         requireThat(canManageSources(principal, source.schoolId), 'Only data leads upload files.');
         if (connectorKind(source.kind)?.transport !== 'file') {
           throw new HttpError(400, 'not_a_file_source', 'This source pulls from a system.');
+        }
+        if (query.collectionId !== undefined) {
+          await collectionForSchool(db, source.schoolId, query.collectionId);
         }
         const file = await request.file().catch(() => undefined);
         if (!file) throw new HttpError(400, 'file_missing', 'Attach the file as the "file" field.');

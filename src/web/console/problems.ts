@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
 import { isApi } from '../auth.ts';
 import { errorBody, HttpError } from '../errors.ts';
 import { problemFragment, problemTitle, problemView } from '../views/errors.ts';
@@ -55,7 +56,13 @@ function describe(error: FastifyError | HttpError, request: FastifyRequest) {
       message: error.message,
     };
   }
-  const status = 'statusCode' in error && error.statusCode ? error.statusCode : 500;
+  // A page's params, query or form that its schema refuses: the request, not our side.
+  const status =
+    error instanceof ZodError
+      ? 400
+      : 'statusCode' in error && error.statusCode
+        ? error.statusCode
+        : 500;
   if (status < 500) {
     return {
       status,

@@ -2,9 +2,10 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { canManageSources } from '../../access/principal.ts';
+import { connectorKind } from '../../connectors/registry.ts';
 import { sources } from '../../db/schema.ts';
 import { WHAT_TO_DO } from '../../sync/failure.ts';
-import { replayRun } from '../../sync/runs.ts';
+import { ReplayRefused, replayRun, type SyncRun } from '../../sync/runs.ts';
 import { principalOf } from '../auth.ts';
 import { HttpError } from '../errors.ts';
 import { requireThat, visibleRun, visibleSchool } from '../scope.ts';
@@ -27,7 +28,7 @@ export function runRoutes(app: FastifyInstance, site: Site) {
     const run = await visibleRun(db, principal, runId);
     const school = await visibleSchool(db, principal, run.schoolId);
     const [source] = await db
-      .select({ id: sources.id, name: sources.name })
+      .select({ id: sources.id, name: sources.name, kind: sources.kind })
       .from(sources)
       .where(eq(sources.id, run.sourceId));
     const problems = await runProblems(db, run.id, PROBLEMS_SHOWN);
@@ -53,8 +54,9 @@ export function runRoutes(app: FastifyInstance, site: Site) {
       events: await runEvents(db, run.id),
       problems,
       problemsShown: problems.length,
-      canReplay:
-        fileName !== null && !isActive(run.status) && canManageSources(principal, run.schoolId),
+      replay: canManageSources(principal, run.schoolId)
+        ? replayOffered(run, fileName, source?.kind ?? null)
+        : null,
       csrf: csrfOf(request),
     });
     return sendPage(site, request, reply, { title: 'Sync run', main });
@@ -66,16 +68,16 @@ export function runRoutes(app: FastifyInstance, site: Site) {
     const run = await visibleRun(db, principal, runId);
     requireThat(
       canManageSources(principal, run.schoolId),
-      "Only the school's data lead or a trust admin can read a file again.",
+      "Only the school's data lead or a trust admin can replay a run.",
     );
-    const replay = await replayRun(db, run, principal.user.id);
-    if (!replay) {
-      throw new HttpError(
-        409,
-        'nothing_to_replay',
-        'Only uploaded files are kept for reading again, and this one has expired or is not one.',
-      );
-    }
+    const policy = {
+      retentionDays: site.context.config.rawRetentionDays,
+      now: site.context.clock.now(),
+    };
+    const replay = await replayRun(db, run, principal.user.id, policy).catch((error: unknown) => {
+      if (error instanceof ReplayRefused) throw new HttpError(409, error.code, error.message);
+      throw error;
+    });
     return sendRedirect(request, reply, `/runs/${replay.run.id}`);
   });
 
@@ -89,4 +91,21 @@ export function runRoutes(app: FastifyInstance, site: Site) {
     if (!isActive(run.status)) reply.header('HX-Refresh', 'true');
     return reply.send(runCounts(run));
   });
+}
+
+/**
+ * What a run's page offers to do again: read its kept file, or replay the pages a pull from a
+ * school's system kept. Whether they are still kept is said when the replay is asked for.
+ */
+function replayOffered(
+  run: SyncRun,
+  fileName: string | null,
+  kind: string | null,
+): 'file' | 'pages' | null {
+  if (isActive(run.status)) return null;
+  if (fileName !== null) return 'file';
+  const connector = kind ? connectorKind(kind) : null;
+  if (connector?.transport !== 'api' || !connector.replay) return null;
+  const finished = run.status === 'succeeded' || run.status === 'succeeded_with_warnings';
+  return finished ? 'pages' : null;
 }

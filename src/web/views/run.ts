@@ -67,8 +67,11 @@ export interface RunView {
   problems: RunProblemRow[];
   /** More problems were recorded than are listed. */
   problemsShown: number;
-  /** The kept file can be read again, by someone who manages the source. */
-  canReplay: boolean;
+  /**
+   * What can be run again, by someone who manages the source: the kept file of an upload, or
+   * the kept pages of a pull from the school's system; null when nothing can.
+   */
+  replay: 'file' | 'pages' | null;
   csrf: string;
 }
 
@@ -78,6 +81,11 @@ const TRIGGERS: Record<string, string> = {
   upload: 'from an upload',
   replay: 'as a replay',
 };
+
+const REPLAY_LABELS = {
+  file: 'Read the file again',
+  pages: 'Replay from the kept pages',
+} as const;
 
 const CATEGORIES: Record<string, string> = {
   auth: 'access refused',
@@ -99,10 +107,10 @@ export function runView(view: RunView): string {
       eyebrow: `${view.school.name} · ${view.source.name}`,
       title,
       lede: `Queued ${dateTime(run.queuedAt)} ${TRIGGERS[run.trigger] ?? ''}, ${run.mode} pull.`,
-      actions: view.canReplay
+      actions: view.replay
         ? postButton({
             action: `/runs/${run.id}/replay`,
-            label: 'Read the file again',
+            label: REPLAY_LABELS[view.replay],
             csrf: view.csrf,
           })
         : '',
