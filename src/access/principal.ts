@@ -56,6 +56,15 @@ export function canManageSources(principal: Principal, schoolId: string): boolea
   );
 }
 
+/** Marking a conflict between two sources reviewed: who looks after the data or the subject. */
+export function canReviewConflict(
+  principal: Principal,
+  schoolId: string,
+  subjectId: number,
+): boolean {
+  return canManageSources(principal, schoolId) || canDecide(principal, schoolId, subjectId);
+}
+
 /** Proposing a mapping: anyone who works with the school's data, but not a read-only viewer. */
 export function canPropose(principal: Principal, schoolId: string | null): boolean {
   return principal.grants.some(

@@ -745,7 +745,11 @@ export const assessmentConflicts = pgTable(
     otherStagedResultId: bigint('other_staged_result_id', { mode: 'number' }).notNull(),
     reason: text('reason').notNull(),
     detectedAt: stamp('detected_at'),
+    /** When a person marked it reviewed; a later change to either value opens it again. */
     resolvedAt: at('resolved_at'),
+    resolvedBy: uuid('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+    resolvedByLabel: text('resolved_by_label'),
+    resolutionNote: text('resolution_note'),
   },
   (t) => [index('assessment_conflicts_pupil_idx').on(t.pupilId)],
 );

@@ -137,10 +137,15 @@ export async function deriveSchool(
         and other.subject_id = kept.subject_id and other.collection_id = kept.collection_id
         and other.source_id <> kept.source_id and other.rank > 1
       where kept.rank = 1 and kept.disputed
+        -- Listed once; listed again only if either value changed after someone reviewed it.
         and not exists (
           select 1 from assessment_conflicts c
+          join staged_results ks on ks.id = c.kept_staged_result_id
+          join staged_results os on os.id = c.other_staged_result_id
           where c.kept_staged_result_id = kept.staged_id
-            and c.other_staged_result_id = other.staged_id and c.resolved_at is null)
+            and c.other_staged_result_id = other.staged_id
+            and (c.resolved_at is null
+              or c.resolved_at >= greatest(ks.last_changed_at, os.last_changed_at)))
       returning 1
     )
     select count(*)::int as n from listed`,

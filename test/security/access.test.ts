@@ -38,6 +38,7 @@ const SCOPED_PARAMS = new Set([
   'ruleId',
   'ruleKey',
   'suggestionId',
+  'conflictId',
 ]);
 /** Path parameters only a trust admin may use at all. */
 const ADMIN_PARAMS = new Set(['userId', 'grantId']);
@@ -169,6 +170,9 @@ function apiBody(route: Route, records: SchoolRecords): Record<string, unknown> 
     },
     'POST /api/v1/grade-rules/:ruleId/decision': { decision: 'confirm' },
     'POST /api/v1/match-suggestions/:suggestionId/decision': { samePupil: true },
+    'POST /api/v1/conflicts/:conflictId/review': {
+      note: 'Teacher assessment replaces the test score',
+    },
     'PUT /api/v1/reports/schools/:schoolId/targets': {
       academicYear: 2026,
       targets: [{ pupilId: records.pupilId, subjectId: trust.maths, value: 'NX7' }],

@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../../src/audit.ts';
 import { rows } from '../../src/db/rows.ts';
 import {
   aspects,
+  assessmentConflicts,
   collections,
   nxPoints,
   pupilMatchSuggestions,
@@ -12,6 +13,7 @@ import {
   roleGrants,
   sourcePupils,
   sources,
+  stagedResults,
   subjectMappings,
 } from '../../src/db/schema.ts';
 import { proposeGradeRule } from '../../src/sync/mapping.ts';
@@ -73,6 +75,7 @@ export interface SchoolRecords {
   ruleId: string;
   ruleKey: string;
   suggestionId: string;
+  conflictId: string;
   userId: string;
   grantId: string;
   /** The school's own baseline collection, or a termly one where it has none. */
@@ -223,6 +226,24 @@ async function schoolRecords(
       reason: 'Same name and date of birth, no UPN in the MIS',
     })
     .returning();
+  // Two results for one pupil and subject: the conflict a reviewer would be shown.
+  const staged = await db
+    .select()
+    .from(stagedResults)
+    .where(eq(stagedResults.sourceId, upload.id))
+    .orderBy(asc(stagedResults.id))
+    .limit(2);
+  const [conflict] = await db
+    .insert(assessmentConflicts)
+    .values({
+      pupilId: pupil!.id,
+      subjectId: mapping!.subjectId!,
+      collectionId: staged[0]!.collectionId!,
+      keptStagedResultId: staged[0]!.id,
+      otherStagedResultId: staged[1]!.id,
+      reason: 'Two sources gave a point; the later assessment date was kept.',
+    })
+    .returning();
   const [grant] = await db.select().from(roleGrants).where(eq(roleGrants.userId, seed.userId));
   const [baseline] = await db
     .select({ id: collections.id })
@@ -243,6 +264,7 @@ async function schoolRecords(
     ruleId: String(rule.id),
     ruleKey: rule.ruleKey,
     suggestionId: String(suggestion!.id),
+    conflictId: String(conflict!.id),
     userId: seed.userId,
     grantId: String(grant!.id),
     collectionId: String((baseline ?? termly)!.id),

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { canManageSources, schoolScope } from '../../access/principal.ts';
+import { canManageSources, canReviewConflict, schoolScope } from '../../access/principal.ts';
 import { actorOf } from '../../access/users.ts';
 import type { ServiceContext } from '../../context.ts';
 import {
@@ -11,6 +11,12 @@ import {
   sourcePupils,
   subjects,
 } from '../../db/schema.ts';
+import {
+  ConflictError,
+  findConflict,
+  listConflicts,
+  reviewConflict,
+} from '../../sync/conflicts.ts';
 import { decideMatch, IdentityError } from '../../sync/identity.ts';
 import {
   EXCLUSION_REASON_TEXT,
@@ -119,6 +125,45 @@ export function reconcileRoutes(context: ServiceContext) {
           .limit(query.limit);
         const next = found.length === query.limit ? found.at(-1)!.id : null;
         return { assessments: found, next };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/schools/:schoolId/conflicts',
+      summary: 'Results two sources gave for one pupil, subject and collection, and which landed',
+      tag: 'reconciliation',
+      params: z.object({ schoolId: z.string() }),
+      query: z.object({ status: z.enum(['open', 'reviewed', 'all']).default('open') }),
+      handler: async ({ principal, params, query }) => {
+        const school = await visibleSchool(db, principal, params.schoolId);
+        return { conflicts: await listConflicts(db, school.id, query.status) };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/conflicts/:conflictId/review',
+      summary: 'Mark a conflict reviewed, saying why the kept result stands',
+      tag: 'reconciliation',
+      params: z.object({ conflictId: z.coerce.number().int() }),
+      body: z.object({ note: z.string().trim().min(1).max(500) }),
+      handler: async ({ principal, params, body }) => {
+        const found = await findConflict(db, params.conflictId);
+        if (!found) throw new HttpError(404, 'not_found', 'There is no such conflict.');
+        await visibleSchool(db, principal, found.schoolId);
+        requireThat(
+          canReviewConflict(principal, found.schoolId, found.conflict.subject.id),
+          "Only the school's data lead, its subject leader or a trust admin reviews conflicts.",
+        );
+        try {
+          return {
+            conflict: await reviewConflict(db, actorOf(principal), params.conflictId, body.note),
+          };
+        } catch (error) {
+          if (error instanceof ConflictError) {
+            throw new HttpError(error.code === 'not_found' ? 404 : 409, error.code, error.message);
+          }
+          throw error;
+        }
       },
     }),
     route({

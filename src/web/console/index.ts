@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../context.ts';
 import { assetRoutes } from './assets.ts';
 import { auditRoutes } from './audit.ts';
+import { conflictRoutes } from './conflicts.ts';
 import { homeRoutes } from './home.ts';
 import { missingRoutes } from './missing.ts';
 import { onboardingRoutes } from './onboarding.ts';
@@ -41,6 +42,7 @@ export async function consoleRoutes(app: FastifyInstance, context: ServiceContex
     unmappedRoutes(instance, site);
     ruleRoutes(instance, site);
     missingRoutes(instance, site);
+    conflictRoutes(instance, site);
     pupilRoutes(instance, site);
     auditRoutes(instance, site);
     reportRoutes(instance, site);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { canManageSources } from '../../access/principal.ts';
+import { listConflicts } from '../../sync/conflicts.ts';
 import { unmappedValues } from '../../sync/reconcile.ts';
 import { principalOf } from '../auth.ts';
 import { visibleSchool } from '../scope.ts';
@@ -72,6 +73,7 @@ export function schoolRoutes(app: FastifyInstance, site: Site) {
       sources: rows,
       unmappedValues: unmapped.length,
       pendingDecisions: (progress?.pendingMappings ?? 0) + (ownProposals?.length ?? 0),
+      openConflicts: (await listConflicts(db, school.id, 'open')).length,
       pupilsOnRoll: progress?.onRoll ?? 0,
       canManage: canManageSources(principal, school.id),
       onboarding,

@@ -31,6 +31,8 @@ export interface SchoolView {
   sources: SchoolSource[];
   unmappedValues: number;
   pendingDecisions: number;
+  /** Results two sources gave for one pupil, subject and collection, waiting for review. */
+  openConflicts: number;
   pupilsOnRoll: number;
   canManage: boolean;
   /** A newly converted school's guided path, while its baseline has not landed (8.3). */
@@ -68,6 +70,13 @@ export function schoolView(view: SchoolView): string {
         `/schools/${school.id}/missing?collection=${view.collection.id}`,
         'Missing pupils',
         'Who has no point yet, and why',
+      )}
+      !${linkCard(
+        `/schools/${school.id}/conflicts`,
+        'Conflicting results',
+        view.openConflicts === 0
+          ? 'No two sources disagree'
+          : `${plural(view.openConflicts, 'result')} two sources disagree on, to review`,
       )}
       !${linkCard(`/schools/${school.id}/rules`, 'Mapping rules', 'Confirmed and proposed rules')}
       !${linkCard(`/schools/${school.id}/uploads`, 'Uploads', 'Termly returns and the template')}
