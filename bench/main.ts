@@ -34,6 +34,7 @@ import {
  * `npm run bench`: one synthetic trust synced end to end on PostgreSQL and on PGlite, each figure
  * beside its physical limit measured in the same run.
  *   npm run bench -- --pupils 60000 --schools 30 --engine both
+ * `--only sync` or `--only reports` runs one half; `--keep` leaves the PostgreSQL databases.
  */
 
 const TODAY = '2026-12-03';
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'both' },
     rows: { type: 'string', default: '100000' },
     only: { type: 'string', default: 'all' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const PUPILS = Number(values.pupils);
@@ -225,7 +227,8 @@ async function freshDatabase(
     database,
     url: url.toString(),
     drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      if (values.keep) process.stdout.write(`  (kept database ${name})\n`);
+      else await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
   };

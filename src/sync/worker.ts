@@ -15,6 +15,7 @@ import {
   sweepExpiredLeases,
 } from './runs.ts';
 import { nextDue } from './schedule.ts';
+import { refreshStatistics } from './statistics.ts';
 
 /**
  * The worker in each service instance. Every tick it queues the syncs that are due, finds runs
@@ -70,19 +71,20 @@ export class SyncWorker {
     await pruneRawPayloads(this.engine.db, now);
   }
 
-  /** After a run that landed, its school's report figures are counted ready for readers. */
-  private async warmReports(run: SyncRun) {
-    const [ended] = await this.engine.db
-      .select({ status: syncRuns.status })
-      .from(syncRuns)
-      .where(eq(syncRuns.id, run.id));
+  /**
+   * After a run that succeeded: the tables' statistics refreshed if it wrote many rows, and its
+   * school's report figures counted ready for readers.
+   */
+  private async afterRun(run: SyncRun) {
+    const [ended] = await this.engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
     if (ended?.status !== 'succeeded' && ended?.status !== 'succeeded_with_warnings') return;
     try {
+      await refreshStatistics(this.engine.db, ended);
       await warmReports(this.engine.db, run.schoolId, this.engine.clock.today());
     } catch (error) {
       this.engine.logger.warn(
         { runId: run.id, err: { type: (error as Error)?.name } },
-        'report figures not counted ahead; the next reader counts them',
+        'statistics or report figures not refreshed after the run; the next reader counts them',
       );
     }
   }
@@ -90,7 +92,7 @@ export class SyncWorker {
   private start(run: SyncRun) {
     const abort = new AbortController();
     const done = executeRun(this.engine, run, abort.signal)
-      .then(() => this.warmReports(run))
+      .then(() => this.afterRun(run))
       .catch((error: unknown) => {
         this.engine.logger.error(
           { runId: run.id, err: { type: (error as Error)?.name } },
