@@ -3,6 +3,7 @@ import { CHANGE_STEPS, type ChangeStep, type ChangesCheckpoint } from './checkpo
 import type { Row } from './client.ts';
 import { changelogPages, firstPage, listAll } from './paging.ts';
 import { buildPupils } from './pupils.ts';
+import { DELETIONS_NOTE } from './raw.ts';
 import { hrefOf, isRow } from './records.ts';
 import { buildResults } from './results.ts';
 import { changeKind, deletedIn, type PullRun, pulled } from './run.ts';
@@ -44,23 +45,22 @@ async function* changesOf(
   const path = run.config.resources[step];
   let checkpoint = start;
   for await (const batch of changelogPages(run, path, start.from[step], start.page)) {
-    const split = splitChanges(batch.rows);
-    const entity = step === 'marks' ? 'result' : 'pupil';
-    const removed = step === 'students' || step === 'marks' ? deletedIn(batch.rows, entity) : [];
+    const removed = removedIn(step, batch.rows);
     if (checkpoint.part === 'deletions' && removed.length > 0) {
       checkpoint = { ...checkpoint, part: 'records' };
-      yield pulled(run, { kind: 'deletions', deletions: removed }, [], checkpoint);
+      // The records page after it is built from the same changelog page: it keeps it too.
+      const raw = run.raw.share(DELETIONS_NOTE);
+      yield pulled(run, { kind: 'deletions', deletions: removed }, [], checkpoint, raw);
     }
 
-    const built =
-      step === 'marks' ? await changedMarks(run, split) : await changedPupils(run, step, split);
+    const built = await changesIn(run, step, batch.rows);
     checkpoint = {
       ...checkpoint,
       page: batch.page + 1,
       part: 'deletions',
       revisions: {
         ...checkpoint.revisions,
-        [step]: Math.max(checkpoint.revisions[step], split.highest ?? 0),
+        [step]: Math.max(checkpoint.revisions[step], built.highest ?? 0),
       },
       notSubmitted: checkpoint.notSubmitted + built.notSubmitted,
       untraced: checkpoint.untraced + built.untraced,
@@ -71,14 +71,37 @@ async function* changesOf(
   return checkpoint;
 }
 
-interface ChangedPage {
+export interface ChangedPage {
   page: PullPage | null;
   problems: RecordProblem[];
   notSubmitted: number;
   untraced: number;
+  /** The highest revision of the changelog page. */
+  highest: number | null;
 }
 
-async function changedPupils(run: PullRun, step: ChangeStep, split: Split): Promise<ChangedPage> {
+/** The pupils or marks removed in a page of a changelog, for the students and the marks. */
+export function removedIn(step: ChangeStep, rows: readonly Row[]) {
+  if (step === 'students') return deletedIn(rows, 'pupil');
+  if (step === 'marks') return deletedIn(rows, 'result');
+  return [];
+}
+
+/** The records a page of a changelog changed, as a page for the engine; a replay shares it. */
+export async function changesIn(
+  run: PullRun,
+  step: ChangeStep,
+  rows: readonly Row[],
+): Promise<ChangedPage> {
+  const split = splitChanges(rows);
+  const built =
+    step === 'marks' ? await changedMarks(run, split) : await changedPupils(run, step, split);
+  return { ...built, highest: split.highest };
+}
+
+type Changed = Omit<ChangedPage, 'highest'>;
+
+async function changedPupils(run: PullRun, step: ChangeStep, split: Split): Promise<Changed> {
   const { students, untraced } = await studentsBehind(run, step, split);
   if (students.length === 0) return { page: null, problems: [], notSubmitted: 0, untraced };
   const built = await buildPupils(run, students);
@@ -92,7 +115,7 @@ async function changedPupils(run: PullRun, step: ChangeStep, split: Split): Prom
 
 // A changed record arrives as it was at that revision; a later change to it is further on in
 // the changelog and is read in its turn, so the newest state wins. Only a bare one is fetched.
-async function changedMarks(run: PullRun, split: Split): Promise<ChangedPage> {
+async function changedMarks(run: PullRun, split: Split): Promise<Changed> {
   if (split.changed.length === 0) return { page: null, problems: [], notSubmitted: 0, untraced: 0 };
   const built = await buildResults(run, split.changed);
   return {
@@ -157,7 +180,11 @@ function distinct(hrefs: readonly (string | null)[]): string[] {
   return [...new Set(hrefs.filter((href): href is string => href !== null))];
 }
 
-function report(run: PullRun, checkpoint: ChangesCheckpoint): void {
+/** What an incremental pull says at its end; a replay says it again. */
+export function report(
+  run: PullRun,
+  checkpoint: Pick<ChangesCheckpoint, 'notSubmitted' | 'untraced'>,
+): void {
   if (checkpoint.notSubmitted > 0) {
     run.log({
       level: 'info',

@@ -69,13 +69,7 @@ export function createArborClient(
     onEvent,
   });
 
-  const urlFor = (path: string, query: Query = {}): URL => {
-    const url = new URL(path, base);
-    for (const [name, value] of Object.entries(query)) {
-      if (value !== null && value !== undefined) url.searchParams.append(name, String(value));
-    }
-    return url;
-  };
+  const urlFor = (path: string, query: Query = {}): URL => requestUrl(base, path, query);
 
   const error: ArborClient['error'] = ({ path, ...details }) =>
     http.error({ ...details, url: urlFor(path).href });
@@ -153,6 +147,15 @@ function headers(config: ArborConfig, secrets: ArborSecrets): Record<string, str
   };
 }
 
+/** The address a request goes to: the path on the school's Arbor, and the query. */
+export function requestUrl(base: URL, path: string, query: Query = {}): URL {
+  const url = new URL(path, base);
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined) url.searchParams.append(name, String(value));
+  }
+  return url;
+}
+
 /** The path and query of a request, with any credential parameter removed. */
 export function labelOf(url: URL): string {
   const safe = new URL(redactUrl(url.href));
@@ -160,7 +163,7 @@ export function labelOf(url: URL): string {
 }
 
 // undefined: not JSON; null: JSON but not an object.
-function parseObject(bytes: Buffer): Row | null | undefined {
+export function parseObject(bytes: Buffer): Row | null | undefined {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));

@@ -27,6 +27,7 @@ import { ukToday } from './dates.ts';
 import { pullEverything } from './full.ts';
 import { RawLog } from './raw.ts';
 import { Resolver } from './records.ts';
+import { replayArbor } from './replay.ts';
 import type { PullRun } from './run.ts';
 
 /** Arbor MIS, read through its REST API ("rest-v2") with the school's app credentials. */
@@ -38,6 +39,7 @@ export const arborConnector: ConnectorKind<ArborConfig, ArborSecrets> = {
   secretsSchema: arborSecretsSchema,
   check: (ctx: CheckContext<ArborConfig, ArborSecrets>): Promise<CheckResult> => checkArbor(ctx),
   pull,
+  replay: replayArbor,
 };
 
 async function* pull(

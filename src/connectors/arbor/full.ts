@@ -3,6 +3,7 @@ import { cursorAfterFull, type FullCheckpoint } from './checkpoint.ts';
 import type { Query } from './client.ts';
 import { changelogPages, firstPage, listingPages } from './paging.ts';
 import { buildPupils } from './pupils.ts';
+import { DELETIONS_NOTE } from './raw.ts';
 import { buildResults } from './results.ts';
 import { deletedIn, type PullRun, pulled } from './run.ts';
 
@@ -35,7 +36,7 @@ async function* pupilPages(
     const built = await buildPupils(run, batch.rows);
     checkpoint = withFloor(checkpoint, built.revision);
     checkpoint = { ...checkpoint, page: batch.page + 1 };
-    if (built.records.length === 0 && built.problems.length === 0) run.raw.drop();
+    if (nothingIn(run, built)) run.raw.drop();
     else yield pulled(run, { kind: 'pupils', pupils: built.records }, built.problems, checkpoint);
   }
   return { ...checkpoint, step: 'results', page: firstPage(run.config) };
@@ -55,7 +56,7 @@ async function* resultPages(
       page: batch.page + 1,
       notSubmitted: checkpoint.notSubmitted + built.notSubmitted,
     };
-    if (built.records.length === 0 && built.problems.length === 0) run.raw.drop();
+    if (nothingIn(run, built)) run.raw.drop();
     else yield pulled(run, { kind: 'results', results: built.records }, built.problems, checkpoint);
   }
   return { ...checkpoint, step: 'pupil-deletions', page: firstPage(run.config) };
@@ -88,10 +89,21 @@ async function* deletions(
       marksRemoved: checkpoint.marksRemoved + (pupils ? 0 : found.length),
     };
     if (found.length === 0) run.raw.drop();
-    else yield pulled(run, { kind: 'deletions', deletions: found }, [], checkpoint);
+    else {
+      const raw = run.raw.take(DELETIONS_NOTE);
+      yield pulled(run, { kind: 'deletions', deletions: found }, [], checkpoint, raw);
+    }
   }
   if (!pupils) return checkpoint;
   return { ...checkpoint, step: 'result-deletions', page: firstPage(run.config) };
+}
+
+/**
+ * A page that gave nothing is not passed on, unless it read more than its listing: a grade or
+ * assessment it fetched is then held for the pages after it, and a replay needs its answer.
+ */
+function nothingIn(run: PullRun, built: { records: unknown[]; problems: unknown[] }): boolean {
+  return built.records.length === 0 && built.problems.length === 0 && run.raw.size <= 1;
 }
 
 // The floor is taken from the first page read, and only from it: see FullCheckpoint.
@@ -100,7 +112,8 @@ function withFloor(checkpoint: FullCheckpoint, revision: number | null): FullChe
   return { ...checkpoint, floor: revision };
 }
 
-function summarise(run: PullRun, checkpoint: FullCheckpoint): PullSummary {
+/** What a full pull says at its end, from its checkpoint; a replay says it again. */
+export function summarise(run: PullRun, checkpoint: FullCheckpoint): PullSummary {
   if (checkpoint.notSubmitted > 0) {
     run.log({
       level: 'info',

@@ -3,6 +3,7 @@ import type {
   PullEvent,
   PulledPage,
   PullPage,
+  RawPayload,
   RecordProblem,
   SourceDeletion,
 } from '../contract.ts';
@@ -20,8 +21,9 @@ export function pulled(
   page: PullPage,
   problems: RecordProblem[],
   checkpoint: Checkpoint,
+  raw: RawPayload | null = run.raw.take(),
 ): PulledPage {
-  return { page, problems, raw: run.raw.take(), checkpoint: { ...checkpoint } };
+  return { page, problems, raw, checkpoint: { ...checkpoint } };
 }
 
 export type ChangeKind = 'create' | 'update' | 'delete';

@@ -7,6 +7,7 @@ import {
   assemblySecretsSchema,
 } from './config.ts';
 import { pullAssembly } from './pull.ts';
+import { replayAssembly } from './replay.ts';
 
 /** Assembly Platform: a UK aggregator of MIS data with its own assessment model (research 4). */
 export const assemblyConnector: ConnectorKind<AssemblyConfig, AssemblySecrets> = {
@@ -17,4 +18,5 @@ export const assemblyConnector: ConnectorKind<AssemblyConfig, AssemblySecrets> =
   secretsSchema: assemblySecretsSchema,
   check: checkAssembly,
   pull: pullAssembly,
+  replay: replayAssembly,
 };

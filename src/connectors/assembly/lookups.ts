@@ -2,28 +2,24 @@ import type { z } from 'zod';
 import type { PullEvent } from '../contract.ts';
 import { isConnectorError } from '../http/index.ts';
 import type { AssemblyConfig } from './config.ts';
-import { readWholeList } from './pages.ts';
+import { type ListPage, type ListRequest, walkList } from './pages.ts';
 import type { AssemblySession } from './session.ts';
-import {
-  assessmentPointSchema,
-  assessmentSchema,
-  facetSchema,
-  gradeSetSchema,
-  singleSchema,
-  subjectSchema,
-} from './wire.ts';
 
 /**
  * What a result names only by id: its facet, assessment, grade, assessment point and subject.
- * Assembly forces the join, so these small maps are held for the run; grade sets are fetched
- * only for the assessments that have results we take.
+ * Assembly forces the join, so these small maps are held for the run. They are read as pages,
+ * which the run keeps like any other, so that a replay builds the same maps from the same
+ * pages; grade sets, and assessments created after the list was read, are fetched one at a
+ * time, only for the results that need them.
  */
 export interface Lookups {
-  facetName(id: string): string | null;
-  assessment(id: string): Promise<Assessment | null>;
-  gradeSet(assessmentId: string): Promise<GradeSet | null>;
-  pointName(rank: string): string | null;
-  subjectName(id: string): string | null;
+  facets: Map<string, string>;
+  assessments: Map<string, Assessment>;
+  points: Map<string, string>;
+  /** Null until the subjects are read: a school may not have granted them. */
+  subjects: Map<string, string> | null;
+  /** By assessment id. */
+  gradeSets: Map<string, GradeSet>;
 }
 
 export interface Assessment {
@@ -36,135 +32,98 @@ export interface GradeSet {
   grades: Map<string, string>;
 }
 
+/** The lookup lists, read whole before any result. */
+export type LookupList = 'facets' | 'assessments' | 'points' | 'subjects';
+
+export const LOOKUP_PATHS: Record<LookupList, string> = {
+  facets: '/facets',
+  assessments: '/assessments',
+  points: '/assessment_points',
+  subjects: '/subjects',
+};
+
 const LOOKUP_PAGE = 1500;
 
-export async function loadLookups(
+export function newLookups(): Lookups {
+  return {
+    facets: new Map(),
+    assessments: new Map(),
+    points: new Map(),
+    subjects: null,
+    gradeSets: new Map(),
+  };
+}
+
+/** The pages of every lookup list, each with the list it belongs to. */
+export async function* lookupPages(
   session: AssemblySession,
   config: AssemblyConfig,
   log: (event: PullEvent) => void,
-): Promise<Lookups> {
+): AsyncGenerator<{ list: LookupList; page: ListPage }> {
   const scope = config.scopes.assessments;
-  const list = (path: string, what: string, listScope = scope) =>
-    readWholeList(session, {
-      path,
-      query: {},
-      perPage: LOOKUP_PAGE,
-      endpoint: { what, scope: listScope },
-    });
-
-  const facets = byId(await list('/facets', 'facets'), facetSchema, (f) => [f.id, f.name]);
-  const assessments = new Map<string, Assessment | null>(
-    byId(await list('/assessments', 'assessments'), assessmentSchema, (a) => [
-      a.id,
-      { name: a.name, family: a.family_name ?? null },
-    ]),
-  );
-  const points = byId(
-    await list('/assessment_points', 'assessment points'),
-    assessmentPointSchema,
-    (p) => [p.rank, p.name],
-  );
-  const subjects = await loadSubjects(() => list('/subjects', 'subjects', config.scopes.subjects));
-  if (!subjects) {
-    log({
-      level: 'warn',
-      code: 'subjects_unreadable',
-      message:
-        'Assembly would not list the subjects, so aspects are named by subject number. Ask ' +
-        `the school to grant the "${config.scopes.subjects}" scope to the Next Steps Sync app.`,
-    });
+  const request = (list: LookupList, what: string, listScope = scope): ListRequest => ({
+    path: LOOKUP_PATHS[list],
+    query: {},
+    perPage: LOOKUP_PAGE,
+    endpoint: { what, scope: listScope },
+  });
+  for (const [list, what] of [
+    ['facets', 'facets'],
+    ['assessments', 'assessments'],
+    ['points', 'assessment points'],
+  ] as const) {
+    for await (const page of walkList(session, request(list, what))) yield { list, page };
   }
-  const gradeSets = new Map<string, GradeSet | null>();
 
-  return {
-    facetName: (id) => facets.get(id) ?? null,
-    async assessment(id) {
-      if (!assessments.has(id)) assessments.set(id, await fetchAssessment(session, id, scope));
-      return assessments.get(id) ?? null;
-    },
-    async gradeSet(assessmentId) {
-      if (!gradeSets.has(assessmentId)) {
-        gradeSets.set(assessmentId, await fetchGradeSet(session, assessmentId, scope));
-      }
-      return gradeSets.get(assessmentId) ?? null;
-    },
-    pointName: (rank) => points.get(rank) ?? null,
-    subjectName: (id) => (subjects ? (subjects.get(id) ?? null) : null),
-  };
-}
-
-// The subject only names the aspect; its id is in the aspect's key either way, so a school
-// that has not granted subjects still syncs.
-async function loadSubjects(read: () => Promise<unknown[]>): Promise<Map<string, string> | null> {
+  // The subject only names the aspect; its id is in the aspect's key either way, so a school
+  // that has not granted subjects still syncs.
   try {
-    return byId(await read(), subjectSchema, (s) => [s.id, s.name]);
+    const subjects = request('subjects', 'subjects', config.scopes.subjects);
+    for await (const page of walkList(session, subjects)) yield { list: 'subjects', page };
   } catch (error) {
-    if (isConnectorError(error) && error.code === 'http_forbidden') return null;
-    throw error;
+    if (!isConnectorError(error) || error.code !== 'http_forbidden') throw error;
+    log(subjectsUnreadable(config));
   }
 }
 
-/** An assessment created after the list was read; null if Assembly does not know it. */
-async function fetchAssessment(
-  session: AssemblySession,
-  id: string,
-  scope: string,
-): Promise<Assessment | null> {
-  const fetched = await orNotFound(() =>
-    session.get(
-      `/assessments/${encodeURIComponent(id)}`,
-      {},
-      {
-        endpoint: { what: 'assessments', scope },
-      },
-    ),
-  );
-  if (!fetched) return null;
-  const assessment = session.parse(fetched, singleSchema(assessmentSchema));
-  return { name: assessment.name, family: assessment.family_name ?? null };
-}
-
-async function fetchGradeSet(
-  session: AssemblySession,
-  assessmentId: string,
-  scope: string,
-): Promise<GradeSet | null> {
-  const fetched = await orNotFound(() =>
-    session.get(
-      `/assessments/${encodeURIComponent(assessmentId)}/grade_set`,
-      {},
-      {
-        endpoint: { what: 'grade sets', scope },
-      },
-    ),
-  );
-  if (!fetched) return null;
-  const set = session.parse(fetched, singleSchema(gradeSetSchema));
+/** Said when the subjects could not be read, by a pull and by its replay. */
+export function subjectsUnreadable(config: AssemblyConfig): PullEvent {
   return {
-    name: set.name ?? null,
-    grades: new Map(set.grades.map((grade) => [grade.id, grade.name])),
+    level: 'warn',
+    code: 'subjects_unreadable',
+    message:
+      'Assembly would not list the subjects, so aspects are named by subject number. Ask ' +
+      `the school to grant the "${config.scopes.subjects}" scope to the Next Steps Sync app.`,
   };
 }
 
-async function orNotFound<T>(read: () => Promise<T>): Promise<T | null> {
+/** One assessment, or its grade set, as a page; null when Assembly does not know it. */
+export async function fetchOne(
+  session: AssemblySession,
+  path: string,
+  endpoint: { what: string; scope: string },
+  schema: z.ZodType,
+): Promise<ListPage | null> {
   try {
-    return await read();
+    const fetched = await session.get(path, {}, { endpoint });
+    if (fetched.body === null) return null;
+    // An answer of another shape stops the pull, as bad data, before it is passed on.
+    const record: unknown = session.parse(fetched, schema);
+    return {
+      page: 1,
+      location: fetched.path,
+      records: [record],
+      raw: {
+        label: fetched.label,
+        contentType: String(fetched.headers['content-type'] ?? 'application/json'),
+        body: fetched.body,
+      },
+      next: null,
+      total: null,
+      etag: null,
+    };
   } catch (error) {
     if (isConnectorError(error) && error.code === 'http_not_found') return null;
     throw error;
   }
-}
-
-/** The records that fit the schema, by id; lookups are tolerant, a bad one is left out. */
-function byId<T extends z.ZodType, V>(
-  records: readonly unknown[],
-  schema: T,
-  entry: (record: z.output<T>) => [string, V],
-): Map<string, V> {
-  const map = new Map<string, V>();
-  for (const record of records) {
-    const parsed = schema.safeParse(record);
-    if (parsed.success) map.set(...entry(parsed.data));
-  }
-  return map;
 }

@@ -37,7 +37,7 @@ const count = z.union([z.int(), z.string().regex(/^\d+$/).transform(Number)]).nu
 
 // v1.1 pages in headers; v1.0 wrapped each page in an envelope with the same facts (research 4).
 // Either body is read, and a bare array too, as the SDKs' return types suggest.
-const listSchema = z.union([
+export const listSchema = z.union([
   z.array(z.unknown()).transform((records) => ({ records })),
   z
     .looseObject({

@@ -1,11 +1,4 @@
-import type {
-  PullContext,
-  PullEvent,
-  PulledPage,
-  PullSummary,
-  RecordProblem,
-  SourceDeletion,
-} from '../contract.ts';
+import type { PullContext, PullEvent, PulledPage, PullSummary } from '../contract.ts';
 import {
   type AssemblyCheckpoint,
   cursorAfter,
@@ -14,16 +7,21 @@ import {
   readCursor,
 } from './checkpoint.ts';
 import type { AssemblyConfig, AssemblySecrets } from './config.ts';
-import { endDateOf, isoTime } from './dates.ts';
-import { type Lookups, loadLookups } from './lookups.ts';
+import { isoTime } from './dates.ts';
+import { fetchOne, lookupPages } from './lookups.ts';
 import { missingDemographics } from './messages.ts';
 import { type ListPage, walkList } from './pages.ts';
-import { issueProblem } from './problems.ts';
-import { translatePupils } from './pupils.ts';
-import { NO_FACET, translateResults } from './results.ts';
+import { assessmentsNamed, NO_FACET } from './results.ts';
 import { verifySchool } from './school.ts';
 import { type AssemblySession, openSession } from './session.ts';
-import { studentSchema } from './wire.ts';
+import {
+  type AssemblyList,
+  newTranslation,
+  type TranslatedPage,
+  type Translation,
+  translatePage,
+} from './translate.ts';
+import { assessmentSchema, gradeSetSchema, singleSchema, studentSchema } from './wire.ts';
 
 type Context = PullContext<AssemblyConfig, AssemblySecrets>;
 
@@ -33,10 +31,12 @@ interface Run {
   config: AssemblyConfig;
   session: AssemblySession;
   state: AssemblyCheckpoint;
-  /** Ids already yielded this run: a pupil inserted mid-walk shifts others onto a later page. */
-  seenPupils: Set<string>;
+  /** The lookups, pupils seen and tallies the pages are translated with. */
+  t: Translation;
+  /** Student ids whose results are asked for already: the id walk can shift too. */
   seenIds: Set<string>;
-  skipped: Map<string, number>;
+  /** Assessments and grade sets asked for one at a time, found or not, so as not to ask twice. */
+  asked: Set<string>;
   warned: Set<string>;
   localStart: string;
 }
@@ -59,7 +59,7 @@ export async function* pullAssembly(ctx: Context): AsyncGenerator<PulledPage, Pu
     yield* pupils(run);
     yield* leavers(run);
     yield* results(run);
-    reportSkipped(run);
+    reportSkipped(run.t, ctx.log);
 
     const { state } = run;
     return {
@@ -89,9 +89,9 @@ function startRun(ctx: Context, session: AssemblySession): Run {
     config: ctx.config,
     session,
     state: resumed ?? freshCheckpoint(ctx.mode, cursor),
-    seenPupils: new Set(),
+    t: newTranslation(ctx.config),
     seenIds: new Set(),
-    skipped: new Map(),
+    asked: new Set(),
     warned: new Set(),
     localStart: new Date().toISOString(),
   };
@@ -112,14 +112,11 @@ async function* pupils(run: Run): AsyncGenerator<PulledPage> {
   for await (const list of walkList(run.session, request, state.page)) {
     noteStart(run);
     noteTotal(run, 'rosterTotal', list.total);
-    const translated = translatePupils(list.records, list.location, config);
-    if (translated.withoutDemographics > 0) {
-      warnOnce(run, 'demographics_missing', missingDemographics(config.scopes.demographics));
-    }
-    const fresh = translated.pupils.filter((pupil) => once(run.seenPupils, pupil.externalId));
+    const translated = translate(run, { kind: 'pupils' }, list);
+    warnWithoutDemographics(run.t, (code, message) => warnOnce(run, code, message));
 
     Object.assign(state, list.next ? { page: list.next } : { phase: 'leavers', page: 1 });
-    yield page(run, { kind: 'pupils', pupils: fresh }, translated.problems, list);
+    yield page(run, translated, list);
   }
   noteStart(run);
   if (state.phase === 'pupils') Object.assign(state, { phase: 'leavers', page: 1 });
@@ -138,32 +135,23 @@ async function* leavers(run: Run): AsyncGenerator<PulledPage> {
     guessNext: false,
   };
   for await (const list of walkList(run.session, request, state.page)) {
-    const problems: RecordProblem[] = [];
-    const deletions = list.records.flatMap((record) => leaver(record, list.location, problems));
+    const translated = translate(run, { kind: 'leavers' }, list);
     // An ETag is only worth keeping for the whole list, not for one page of it.
     state.leftEtag = list.page === 1 && list.next === null ? list.etag : null;
 
     Object.assign(state, list.next ? { page: list.next } : { phase: 'results', page: 1 });
-    yield page(run, { kind: 'deletions', deletions }, problems, list);
+    yield page(run, translated, list);
   }
   if (state.phase === 'leavers') Object.assign(state, { phase: 'results', page: 1 });
-}
-
-/** A pupil Assembly lists as left: the engine ends their time on roll. */
-function leaver(record: unknown, location: string, problems: RecordProblem[]): SourceDeletion[] {
-  const parsed = studentSchema.safeParse(record);
-  if (!parsed.success) {
-    problems.push(issueProblem(location, record, parsed.error, 'Leaver'));
-    return [];
-  }
-  const left = endDateOf(parsed.data.end_date) ? isoTime(parsed.data.end_date) : null;
-  return [{ entity: 'pupil', externalId: parsed.data.id, at: left }];
 }
 
 async function* results(run: Run): AsyncGenerator<PulledPage> {
   const { state, config } = run;
   if (state.phase !== 'results') return;
-  const lookups = await loadLookups(run.session, config, run.ctx.log);
+  // Kept as pages of their own, so that a replay builds the same lookups from them.
+  for await (const { list, page: lookup } of lookupPages(run.session, config, run.ctx.log)) {
+    yield page(run, translate(run, { kind: list }, lookup), lookup);
+  }
   const idRequest = {
     path: '/students',
     query: {},
@@ -181,7 +169,7 @@ async function* results(run: Run): AsyncGenerator<PulledPage> {
       resultsPage: resuming ? state.resultsPage : 1,
     });
 
-    if (ids.length > 0) yield* resultsOf(run, lookups, ids, idPage.next);
+    if (ids.length > 0) yield* resultsOf(run, ids, idPage.next);
     afterBatch(state, idPage.next);
   }
   state.phase = 'done';
@@ -189,7 +177,6 @@ async function* results(run: Run): AsyncGenerator<PulledPage> {
 
 async function* resultsOf(
   run: Run,
-  lookups: Lookups,
   ids: readonly string[],
   nextStudentPage: number | null,
 ): AsyncGenerator<PulledPage> {
@@ -203,14 +190,36 @@ async function* resultsOf(
     headers: deltaHeaders(state.since),
   };
   for await (const list of walkList(run.session, request, state.resultsPage)) {
-    const translated = await translateResults(list.records, list.location, lookups, config);
-    for (const [facet, count] of translated.skipped) {
-      run.skipped.set(facet, (run.skipped.get(facet) ?? 0) + count);
-    }
+    yield* assessmentsFor(run, list.records);
+    const translated = translate(run, { kind: 'results' }, list);
 
     if (list.next) state.resultsPage = list.next;
     else afterBatch(state, nextStudentPage);
-    yield page(run, { kind: 'results', results: translated.results }, translated.problems, list);
+    yield page(run, translated, list);
+  }
+}
+
+/**
+ * The assessments (created after the list was read) and grade sets a page of results names,
+ * each fetched once and passed on as a page of its own before the results.
+ */
+async function* assessmentsFor(run: Run, records: readonly unknown[]): AsyncGenerator<PulledPage> {
+  const { lookups } = run.t;
+  const scope = run.config.scopes.assessments;
+  for (const id of assessmentsNamed(records)) {
+    const path = `/assessments/${encodeURIComponent(id)}`;
+    if (!lookups.assessments.has(id) && once(run.asked, path)) {
+      const endpoint = { what: 'assessments', scope };
+      const found = await fetchOne(run.session, path, endpoint, singleSchema(assessmentSchema));
+      if (found) yield page(run, translate(run, { kind: 'assessment', id }, found), found);
+    }
+    const gradeSet = `${path}/grade_set`;
+    if (lookups.assessments.has(id) && !lookups.gradeSets.has(id) && once(run.asked, gradeSet)) {
+      const endpoint = { what: 'grade sets', scope };
+      const found = await fetchOne(run.session, gradeSet, endpoint, singleSchema(gradeSetSchema));
+      const list: AssemblyList = { kind: 'grade-set', assessmentId: id };
+      if (found) yield page(run, translate(run, list, found), found);
+    }
   }
 }
 
@@ -232,27 +241,27 @@ function idsOf(list: ListPage, seen: Set<string>): string[] {
   return ids;
 }
 
-function page(
-  run: Run,
-  content: PulledPage['page'],
-  problems: RecordProblem[],
-  list: ListPage,
-): PulledPage {
+function translate(run: Run, list: AssemblyList, listed: ListPage): TranslatedPage {
+  return translatePage(run.t, list, listed.records, listed.location);
+}
+
+function page(run: Run, translated: TranslatedPage, list: ListPage): PulledPage {
   throwIfAborted(run);
   const { students, ...rest } = run.state;
   return {
-    page: content,
-    problems,
+    page: translated.page,
+    problems: translated.problems,
     raw: list.raw,
     checkpoint: { ...rest, students: students ? [...students] : null },
   };
 }
 
-function reportSkipped(run: Run): void {
-  const taken = run.config.facets.map((name) => `"${name}"`).join(', ');
-  for (const [facet, count] of run.skipped) {
+/** Says in the run's log which results were left out by facet; a replay says it again. */
+export function reportSkipped(t: Translation, log: (event: PullEvent) => void): void {
+  const taken = t.config.facets.map((name) => `"${name}"`).join(', ');
+  for (const [facet, count] of t.skipped) {
     const what = facet === NO_FACET ? 'that name no facet' : `whose facet is "${facet}"`;
-    run.ctx.log({
+    log({
       level: 'info',
       code: 'facet_skipped',
       message:
@@ -260,6 +269,15 @@ function reportSkipped(run: Run): void {
         'To take them too, add the facet in the source settings.',
     });
   }
+}
+
+/** Says, once, that pupils came without the demographics asked for; a replay says it too. */
+export function warnWithoutDemographics(
+  t: Translation,
+  warn: (code: string, message: string) => void,
+): void {
+  if (t.withoutDemographics === 0) return;
+  warn('demographics_missing', missingDemographics(t.config.scopes.demographics));
 }
 
 // Assembly's clock, not ours, decides what "modified since" means: take its Date header.

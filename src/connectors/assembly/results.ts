@@ -20,12 +20,12 @@ export const NO_FACET = 'no facet';
  * facets the config takes are kept (attainment by default), so that a target or prediction
  * is never landed as if the pupil had reached it.
  */
-export async function translateResults(
+export function translateResults(
   records: readonly unknown[],
   location: string,
   lookups: Lookups,
   config: AssemblyConfig,
-): Promise<TranslatedResults> {
+): TranslatedResults {
   const taken = new Set(config.facets.map((name) => name.toLowerCase()));
   const out: TranslatedResults = { results: [], problems: [], skipped: new Map() };
   for (const record of records) {
@@ -39,25 +39,39 @@ export async function translateResults(
       out.skipped.set(facet, (out.skipped.get(facet) ?? 0) + 1);
       continue;
     }
-    const result = await toResult(parsed.data, location, lookups, out.problems);
+    const result = toResult(parsed.data, location, lookups, out.problems);
     if (result) out.results.push(result);
   }
   return out;
 }
 
+/**
+ * The assessments a page of results names, in the order its results name them, whose
+ * assessment and grade set must be in the lookups before it is translated. Those of facets not
+ * taken are named too: the kept pages then hold what a replay needs after the facets change.
+ */
+export function assessmentsNamed(records: readonly unknown[]): string[] {
+  const named = new Set<string>();
+  for (const record of records) {
+    const parsed = resultSchema.safeParse(record);
+    if (parsed.success) named.add(parsed.data.assessment_id);
+  }
+  return [...named];
+}
+
 function facetOf(result: WireResult, field: string, lookups: Lookups): string {
   const id = result[field];
   if (typeof id !== 'number' && typeof id !== 'string') return NO_FACET;
-  return lookups.facetName(String(id)) ?? `facet ${String(id)}`;
+  return lookups.facets.get(String(id)) ?? `facet ${String(id)}`;
 }
 
-async function toResult(
+function toResult(
   result: WireResult,
   location: string,
   lookups: Lookups,
   problems: RecordProblem[],
-): Promise<SourceResult | null> {
-  const assessment = await lookups.assessment(result.assessment_id);
+): SourceResult | null {
+  const assessment = lookups.assessments.get(result.assessment_id);
   if (!assessment) {
     problems.push(
       problem(
@@ -70,7 +84,7 @@ async function toResult(
     );
     return null;
   }
-  const gradeSet = await lookups.gradeSet(result.assessment_id);
+  const gradeSet = lookups.gradeSets.get(result.assessment_id) ?? null;
   const value = gradeOf(result, assessment, gradeSet, location, problems);
   if (value === null) return null;
 
@@ -81,7 +95,7 @@ async function toResult(
     value,
     assessedOn: dateOf(result.result_date),
     periodLabel: result.assessment_point_rank
-      ? lookups.pointName(result.assessment_point_rank)
+      ? (lookups.points.get(result.assessment_point_rank) ?? null)
       : null,
     modifiedAt: isoTime(result.updated_at),
   };
@@ -128,7 +142,7 @@ function aspectOf(
   if (!subjectId) {
     return { key: result.assessment_id, name: assessment.name, gradeSet: gradeSetName };
   }
-  const subject = lookups.subjectName(subjectId) ?? `subject ${subjectId}`;
+  const subject = lookups.subjects?.get(subjectId) ?? `subject ${subjectId}`;
   return {
     key: `${result.assessment_id}/${subjectId}`,
     name: `${assessment.name}: ${subject}`,

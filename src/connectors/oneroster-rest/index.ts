@@ -7,6 +7,7 @@ import {
   oneRosterSecretsSchema,
 } from './config.ts';
 import { pull } from './pull.ts';
+import { replayOneRoster } from './replay.ts';
 
 export type { PullCheckpoint, PullCursor } from './checkpoint.ts';
 export {
@@ -30,4 +31,5 @@ export const oneRosterRestConnector: ConnectorKind<OneRosterConfig, OneRosterSec
   secretsSchema: oneRosterSecretsSchema,
   check,
   pull,
+  replay: replayOneRoster,
 };

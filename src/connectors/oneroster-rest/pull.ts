@@ -1,14 +1,4 @@
-import type {
-  PullContext,
-  PullEvent,
-  PulledPage,
-  PullPage,
-  PullSummary,
-  RecordProblem,
-  SourceDeletion,
-  SourcePupil,
-  SourceResult,
-} from '../contract.ts';
+import type { PullContext, PullEvent, PulledPage, PullSummary } from '../contract.ts';
 import { isConnectorError } from '../http/index.ts';
 import {
   type ListingKind,
@@ -23,31 +13,29 @@ import type { OneRosterConfig, OneRosterSecrets } from './config.ts';
 import {
   ACADEMIC_SESSIONS,
   ASSESSMENT_LINE_ITEMS,
-  ASSESSMENT_RESULTS,
   CATEGORIES,
   DEMOGRAPHICS,
   type Endpoint,
   endpointUrl,
   LINE_ITEMS,
   mayRead,
-  RESULTS,
   SCORE_SCALES,
   schoolEndpoint,
-  schoolScopedStudents,
   studentsEndpoint,
 } from './endpoints.ts';
 import { type ListedPage, type Listing, type Position, readListing, START } from './paging.ts';
-import { type Demographics, readDemographics, translateStudent } from './pupils.ts';
-import { changedSince } from './records.ts';
-import {
-  type LineItemInfo,
-  readAssessmentLineItem,
-  readLineItem,
-  readTitled,
-  type Titles,
-  translateResult,
-} from './results.ts';
 import { openSession, type Session } from './session.ts';
+import {
+  endpointOf,
+  idOf,
+  newTranslation,
+  partsOf,
+  type RosterList,
+  type Translation,
+  take,
+  tally,
+  translatePage,
+} from './translate.ts';
 
 /**
  * A pull: pupils (with their demographics), then gradebook results, then Assessment Results
@@ -66,10 +54,9 @@ interface Run {
   mode: 'full' | 'incremental';
   since: string | null;
   startedAt: string | null;
-  tallies: Map<string, number>;
+  /** The lookups and tallies the pages are translated with. */
+  t: Translation;
 }
-
-type Visit = (value: unknown, location: string, problems: RecordProblem[]) => void;
 
 // Fields of the records we read: no contacts, e-mail, phone, agents or passwords (policy 8.1).
 const STUDENT_FIELDS = ['sourcedId', 'status', 'dateLastModified', 'givenName', 'familyName'];
@@ -108,7 +95,7 @@ export async function* pull(ctx: Context): AsyncGenerator<PulledPage, PullSummar
     mode: start.mode,
     since: start.since,
     startedAt: start.startedAt,
-    tallies: new Map(),
+    t: newTranslation(ctx.config, start.since),
   };
   try {
     let state = start;
@@ -191,57 +178,22 @@ function phaseEnd(run: Run, phase: Phase): PullCheckpoint {
 async function* pupilsPhase(run: Run, state: PullCheckpoint): AsyncGenerator<PulledPage> {
   const { config } = run;
   await confirmSchool(run);
-  const demographics = new Map<string, Demographics>();
-  const changedDemographics = new Set<string>();
   if (config.demographics) {
     const query = queryFor(config, demographicFields(config));
-    const listing = { endpoint: DEMOGRAPHICS, query };
-    yield* lookup(run, state, 'pupils', listing, (value, location, problems) => {
-      const read = readDemographics(value, config, location);
-      if ('problem' in read) return void problems.push(read.problem);
-      demographics.set(read.id, read.demographics);
-      const modified = { dateLastModified: read.demographics.modifiedAt ?? undefined };
-      if (run.since && changedSince(modified, run.since)) changedDemographics.add(read.id);
-    });
+    yield* lookup(run, state, 'demographics', { endpoint: DEMOGRAPHICS, query });
   }
 
   // A changed date of birth changes the demographics record, not the student: when any
   // changed, every student is listed and the unchanged ones are left out here.
-  const delta = run.since !== null && config.deltaFilter && changedDemographics.size === 0;
+  const delta = run.since !== null && config.deltaFilter && run.t.changedDemographics.size === 0;
   const kind: ListingKind = state.listing ?? (delta ? 'delta' : 'all');
   const endpoint = studentsEndpoint(config);
   const query = queryFor(config, studentFields(config), kind === 'delta' ? run.since : null);
-  const filterBySchool = !schoolScopedStudents(config);
 
   for await (const page of list(run, { endpoint, query }, state)) {
-    const pupils: SourcePupil[] = [];
-    const deletions: Deleted[] = [];
-    const problems: RecordProblem[] = [];
-    for (const value of page.records) {
-      const id = idOf(value);
-      const changed = changedRecord(value, run.since) || changedDemographics.has(id ?? '');
-      if (!changed) continue;
-      const outcome = translateStudent(
-        value,
-        demographics.get(id ?? ''),
-        config,
-        filterBySchool,
-        page.raw.label,
-      );
-      if (outcome.kind === 'pupil') {
-        pupils.push(outcome.pupil);
-        problems.push(...outcome.problems);
-      } else if (outcome.kind === 'deletion') {
-        deletions.push({ recordId: id!, deletion: outcome.deletion });
-      } else if (outcome.kind === 'skipped') {
-        tally(run, `pupils_${outcome.reason}`);
-      } else {
-        problems.push(outcome.problem);
-      }
-    }
-    yield* emit(run, state.phase, kind, page, { kind: 'pupils', pupils }, deletions, problems);
+    yield* emit(run, state.phase, kind, page, 'students');
   }
-  logPupilTallies(run);
+  logPupilTallies(run.t, run.log);
 }
 
 // A school's student list for a mistyped id may come back empty rather than 404, and an
@@ -255,21 +207,14 @@ async function confirmSchool(run: Run): Promise<void> {
 
 async function* resultsPhase(run: Run, state: PullCheckpoint): AsyncGenerator<PulledPage> {
   const { config } = run;
-  const titles = emptyTitles();
-  yield* readTitles(run, state, titles, true);
-  const lineItems = new Map<string, LineItemInfo>();
+  yield* readTitles(run, state, true);
   const lineItemListing = { endpoint: LINE_ITEMS, query: queryFor(config, LINE_ITEM_FIELDS) };
-  yield* lookup(run, state, 'results', lineItemListing, (value, location, problems) => {
-    const read = readLineItem(value, titles, config, location);
-    if ('problem' in read) problems.push(read.problem);
-    else if ('excluded' in read) tally(run, 'line_items_excluded');
-    else lineItems.set(read.id, read.info);
-  });
+  yield* lookup(run, state, 'line-items', lineItemListing);
 
   // TODO(oneroster-rest): `/results` lists every school of a provider-wide server, and only
   // then are other schools' results left out by line item; reading per class would be lighter.
-  yield* resultListing(run, state, RESULTS, queryFor(config, RESULT_FIELDS), lineItems);
-  logResultTallies(run, 'results');
+  yield* resultListing(run, state, 'results', queryFor(config, RESULT_FIELDS));
+  logResultTallies(run.t, run.log, 'results');
 }
 
 async function* assessmentResultsPhase(
@@ -282,99 +227,65 @@ async function* assessmentResultsPhase(
     return void skipAssessments(run, 'the app has no access to it (scope assessment.readonly)');
   }
 
-  const titles = emptyTitles();
-  yield* readTitles(run, state, titles, false);
-  const lineItems = new Map<string, LineItemInfo>();
+  yield* readTitles(run, state, false);
   // Assessment shapes were not verified (research A.4), so no field list is sent for them.
   const listing = { endpoint: ASSESSMENT_LINE_ITEMS, query: queryFor(config, null) };
   const strict = config.assessmentResults === 'on';
   const offered = yield* optional(run, strict ? [] : ['http_not_found', 'http_forbidden'], () =>
-    lookup(run, state, 'results', listing, (value, location, problems) => {
-      const read = readAssessmentLineItem(value, titles, config, location);
-      if ('problem' in read) problems.push(read.problem);
-      else if ('id' in read) lineItems.set(read.id, read.info);
-    }),
+    lookup(run, state, 'assessment-line-items', listing),
   );
   if (offered !== true) return void skipAssessments(run, offered);
 
-  yield* resultListing(run, state, ASSESSMENT_RESULTS, queryFor(config, null), lineItems);
-  logResultTallies(run, 'assessment results');
+  yield* resultListing(run, state, 'assessment-results', queryFor(config, null));
+  logResultTallies(run.t, run.log, 'assessment results');
 }
 
 async function* resultListing(
   run: Run,
   state: PullCheckpoint,
-  endpoint: Endpoint,
+  results: 'results' | 'assessment-results',
   baseQuery: Record<string, string | undefined>,
-  lineItems: ReadonlyMap<string, LineItemInfo>,
 ): AsyncGenerator<PulledPage> {
   const { config } = run;
   const kind: ListingKind = state.listing ?? (run.since && config.deltaFilter ? 'delta' : 'all');
   const query = kind === 'delta' ? { ...baseQuery, filter: deltaFilter(run.since!) } : baseQuery;
-  const profile = endpoint === RESULTS ? 'gradebook' : 'assessment';
+  const endpoint = endpointOf(results, config);
 
   for await (const page of list(run, { endpoint, query }, state)) {
-    const results: SourceResult[] = [];
-    const deletions: Deleted[] = [];
-    const problems: RecordProblem[] = [];
-    for (const value of page.records) {
-      if (!changedRecord(value, run.since)) continue;
-      const outcome = translateResult(value, lineItems, profile, page.raw.label);
-      if (outcome.kind === 'result') results.push(outcome.result);
-      else if (outcome.kind === 'deletion') {
-        deletions.push({ recordId: idOf(value)!, deletion: outcome.deletion });
-      } else if (outcome.kind === 'skipped') tally(run, `results_${outcome.reason}`);
-      else problems.push(outcome.problem);
-    }
-    yield* emit(run, state.phase, kind, page, { kind: 'results', results }, deletions, problems);
+    yield* emit(run, state.phase, kind, page, results);
   }
 }
 
 async function* readTitles(
   run: Run,
   state: PullCheckpoint,
-  titles: Titles,
   withCategories: boolean,
 ): AsyncGenerator<PulledPage> {
   const { config } = run;
-  const visit =
-    (into: Map<string, string>, what: string): Visit =>
-    (value, location, problems) => {
-      const read = readTitled(value, location, what);
-      if (read && 'problem' in read) problems.push(read.problem);
-      else if (read) into.set(read.id, read.title);
-    };
   const titled = (endpoint: Endpoint) => ({ endpoint, query: queryFor(config, TITLE_FIELDS) });
 
-  yield* lookup(run, state, 'results', titled(ACADEMIC_SESSIONS), visit(titles.sessions, 'term'));
-  if (withCategories) {
-    yield* lookup(run, state, 'results', titled(CATEGORIES), visit(titles.categories, 'category'));
-  }
+  yield* lookup(run, state, 'sessions', titled(ACADEMIC_SESSIONS));
+  if (withCategories) yield* lookup(run, state, 'categories', titled(CATEGORIES));
   // Score scales are new in 1.2 and not every provider has them: without them, no grade set.
   const scales = yield* optional(run, ['http_not_found'], () =>
-    lookup(run, state, 'results', titled(SCORE_SCALES), visit(titles.scales, 'score scale')),
+    lookup(run, state, 'scales', titled(SCORE_SCALES)),
   );
-  if (scales !== true) {
-    tally(run, 'score_scales_missing');
-  }
+  if (scales !== true) tally(run.t, 'score_scales_missing');
 }
 
-/** Reads a whole small list, passing each record to `visit`; its pages carry no records. */
+/** Reads a whole small list into the lookups; its pages carry no records. */
 async function* lookup(
   run: Run,
   state: PullCheckpoint,
-  kind: 'pupils' | 'results',
+  name: RosterList,
   listing: Listing,
-  visit: Visit,
 ): AsyncGenerator<PulledPage> {
   const { offset, total, recentIds } = state;
   for await (const page of readListing(run.session, listing, START, run.signal, noteShift(run))) {
-    const problems: RecordProblem[] = [];
-    for (const value of page.records) visit(value, page.raw.label, problems);
-    const empty: PullPage = kind === 'pupils' ? { kind, pupils: [] } : { kind, results: [] };
+    const { records, problems } = translatePage(run.t, name, page.records, page.raw.label);
     // The phase has not moved: a resume from here reads this list again.
     const here = checkpointOf(run, state.phase, state.listing, { offset, total, recentIds });
-    yield { page: empty, problems, raw: page.raw, checkpoint: here };
+    yield { page: records, problems, raw: page.raw, checkpoint: here };
   }
 }
 
@@ -406,11 +317,6 @@ function list(run: Run, listing: Listing, state: PullCheckpoint): AsyncGenerator
   return readListing(run.session, listing, state, run.signal, noteShift(run));
 }
 
-interface Deleted {
-  recordId: string;
-  deletion: SourceDeletion;
-}
-
 /**
  * Passes on one listed page: its records, then (when there are any) its deletions as a page of
  * their own. Between the two the checkpoint stays on this page with the records' ids marked as
@@ -421,29 +327,23 @@ function* emit(
   phase: Phase,
   listing: ListingKind,
   page: ListedPage,
-  records: Extract<PullPage, { kind: 'pupils' | 'results' }>,
-  deleted: Deleted[],
-  problems: RecordProblem[],
+  name: RosterList,
 ): Generator<PulledPage> {
+  const translated = translatePage(run.t, name, page.records, page.raw.label);
   const after = page.next ? checkpointOf(run, phase, listing, page.next) : phaseEnd(run, phase);
-  const deletions: PullPage = { kind: 'deletions', deletions: deleted.map((d) => d.deletion) };
-  const recordCount = records.kind === 'pupils' ? records.pupils.length : records.results.length;
-  if (deleted.length === 0) {
-    yield { page: records, problems, raw: page.raw, checkpoint: after };
+  const [first, second] = partsOf(translated);
+  if (!second) {
+    yield { ...first!, raw: page.raw, checkpoint: after };
     return;
   }
-  if (recordCount === 0 && problems.length === 0) {
-    yield { page: deletions, problems, raw: page.raw, checkpoint: after };
-    return;
-  }
-  const deletedIds = new Set(deleted.map((d) => d.recordId));
+  const deletedIds = new Set(translated.deleted.map((d) => d.recordId));
   const handed = page.records
     .map(idOf)
     .filter((id): id is string => id !== null && !deletedIds.has(id));
   const recentIds = [...page.at.recentIds, ...handed];
   const midway = checkpointOf(run, phase, listing, { ...page.at, recentIds });
-  yield { page: records, problems, raw: page.raw, checkpoint: midway };
-  yield { page: deletions, problems: [], raw: null, checkpoint: after };
+  yield { ...first!, raw: page.raw, checkpoint: midway };
+  yield { ...second, raw: null, checkpoint: after };
 }
 
 function queryFor(
@@ -480,35 +380,6 @@ function demographicFields(config: OneRosterConfig): string[] {
   return withMetadata ? [...DEMOGRAPHIC_FIELDS, 'metadata'] : DEMOGRAPHIC_FIELDS;
 }
 
-function emptyTitles(): Titles {
-  return { sessions: new Map(), categories: new Map(), scales: new Map() };
-}
-
-function idOf(record: unknown): string | null {
-  const id = (record as { sourcedId?: unknown } | null)?.sourcedId;
-  return typeof id === 'string' && id !== '' ? id : null;
-}
-
-// Applied even to a delta listing: a server may ignore `filter` (research on Xporter's
-// OneRoster: one version of its docs says only the status filter is honoured).
-function changedRecord(record: unknown, since: string | null): boolean {
-  const modified = (record as { dateLastModified?: unknown } | null)?.dateLastModified;
-  return changedSince(
-    { dateLastModified: typeof modified === 'string' ? modified : undefined },
-    since,
-  );
-}
-
-function tally(run: Run, name: string, by = 1): void {
-  run.tallies.set(name, (run.tallies.get(name) ?? 0) + by);
-}
-
-function take(run: Run, name: string): number {
-  const count = run.tallies.get(name) ?? 0;
-  run.tallies.delete(name);
-  return count;
-}
-
 function noteShift(run: Run) {
   return (endpoint: Endpoint, removed: number) => {
     run.log({
@@ -529,18 +400,19 @@ function skipAssessments(run: Run, reason: string): void {
   });
 }
 
-function logPupilTallies(run: Run): void {
-  const otherSchool = take(run, 'pupils_other_school');
-  const notStudent = take(run, 'pupils_not_a_student');
+/** Says in the run's log which students were left out and why; a replay says it again. */
+export function logPupilTallies(t: Translation, log: (event: PullEvent) => void): void {
+  const otherSchool = take(t, 'pupils_other_school');
+  const notStudent = take(t, 'pupils_not_a_student');
   if (otherSchool > 0) {
-    run.log({
+    log({
       level: 'info',
       code: 'pupils_other_school',
       message: `Left out ${otherSchool} students who are on roll at other schools.`,
     });
   }
   if (notStudent > 0) {
-    run.log({
+    log({
       level: 'warn',
       code: 'pupils_not_a_student',
       message:
@@ -550,14 +422,20 @@ function logPupilTallies(run: Run): void {
   }
 }
 
-function logResultTallies(run: Run, what: string): void {
-  const outside = take(run, 'results_outside');
-  const unscored = take(run, 'results_unscored');
-  const excluded = take(run, 'line_items_excluded');
-  const noScales = take(run, 'score_scales_missing');
+/** Says in the run's log which results were left out and why; a replay says it again. */
+export function logResultTallies(
+  t: Translation,
+  log: (event: PullEvent) => void,
+  what: string,
+): void {
+  const outside = take(t, 'results_outside');
+  const unscored = take(t, 'results_unscored');
+  const excluded = take(t, 'line_items_excluded');
+  const noScales = take(t, 'score_scales_missing');
+  const { config } = t;
   if (outside > 0) {
-    const chosen = run.config.categories.length > 0 ? ' or not in the chosen categories' : '';
-    run.log({
+    const chosen = config.categories.length > 0 ? ' or not in the chosen categories' : '';
+    log({
       level: 'info',
       code: 'results_outside',
       message:
@@ -566,17 +444,17 @@ function logResultTallies(run: Run, what: string): void {
     });
   }
   if (unscored > 0) {
-    run.log({
+    log({
       level: 'info',
       code: 'results_unscored',
       message: `Left out ${unscored} ${what} with no mark yet (not submitted or exempt).`,
     });
   }
   if (noScales > 0) {
-    run.log({
+    log({
       level: 'info',
       code: 'score_scales_missing',
-      message: `${run.config.systemName} has no score scales, so results carry no grade set.`,
+      message: `${config.systemName} has no score scales, so results carry no grade set.`,
     });
   }
 }
