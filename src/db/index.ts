@@ -95,5 +95,38 @@ export async function isReady(db: Db): Promise<boolean> {
   }
 }
 
+// What postgres.js and the socket say when the server has gone (restarted, failed over or out
+// of reach), and the SQLSTATEs of a server shutting down or still starting up.
+const CONNECTION_LOST = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/**
+ * True when the error, or one it wraps, says the database itself went away rather than that a
+ * statement was wrong: the work can be done again once it is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let cause = error;
+  // drizzle wraps the driver's error once; a few levels is all any wrapper goes.
+  for (let depth = 0; depth < 4 && typeof cause === 'object' && cause !== null; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_LOST.has(code) || code.startsWith('08'))) {
+      return true;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export { rows } from './rows.ts';
 export { schema };

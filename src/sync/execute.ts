@@ -11,7 +11,7 @@ import type {
   UploadedFile,
 } from '../connectors/contract.ts';
 import { connectorKind } from '../connectors/registry.ts';
-import type { Tx } from '../db/index.ts';
+import { isDatabaseUnavailable, type Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import {
   academicYears,
@@ -29,8 +29,14 @@ import { adoptPending, deriveSchool } from './derive.ts';
 import type { Engine } from './engine.ts';
 import { asSourceFailure, RunInterrupted, WHAT_TO_DO } from './failure.ts';
 import { suggestSubjectsForNewAspects } from './mapping.ts';
-import { logRunEvent } from './run-log.ts';
-import { INCOMPLETE_PULL, renewLease, type SyncRun, wasCompletePull } from './runs.ts';
+import { logRunEvent, type RunEvent } from './run-log.ts';
+import {
+  INCOMPLETE_PULL,
+  MAX_ATTEMPTS,
+  renewLease,
+  type SyncRun,
+  wasCompletePull,
+} from './runs.ts';
 import { type Source, sourceSecrets } from './sources.ts';
 import { stagePupils } from './stage-pupils.ts';
 import { stageDeletions, stageResults } from './stage-results.ts';
@@ -47,6 +53,22 @@ type AnyKind = ConnectorKind<unknown, unknown>;
 
 /** Kept pages read back at a time by a replay: enough to keep it moving, few enough to hold. */
 const REPLAY_BATCH = 20;
+
+/** How often a run whose database went away asks again whether it is back. */
+const DATABASE_RETRY_MS = 250;
+
+const DATABASE_LOST: RunEvent = {
+  level: 'warn',
+  code: 'database_lost',
+  message:
+    'The database went away during this sync (it restarted or could not be reached). Nothing ' +
+    'from this sync was landed; it will resume from the last saved page.',
+};
+
+const DATABASE_LOST_TOO_OFTEN =
+  `The database went away ${MAX_ATTEMPTS} times during this sync, so it stopped and nothing ` +
+  'from it was landed. The sync will try again at its next run; if this keeps happening, tell ' +
+  'the trust admin.';
 
 export async function executeRun(engine: Engine, run: SyncRun, signal: AbortSignal) {
   const log = engine.logger.child({ runId: run.id, sourceId: run.sourceId });
@@ -587,6 +609,10 @@ async function recordFailure(engine: Engine, run: SyncRun, error: unknown) {
     await failRun(engine, run, failure.category, failure.code, failure.message);
     return;
   }
+  if (isDatabaseUnavailable(error)) {
+    await stopForDatabase(engine, run);
+    return;
+  }
   engine.logger.error(
     {
       runId: run.id,
@@ -601,6 +627,51 @@ async function recordFailure(engine: Engine, run: SyncRun, error: unknown) {
     'internal_error',
     `The sync stopped because of a problem on our side. ${WHAT_TO_DO.internal} (run ${run.id})`,
   );
+}
+
+/**
+ * The database went away mid-run (a restart, a failover). The pages staged before it went are
+ * saved with their checkpoint, so once it is back the run is marked to resume from there. Should
+ * it stay away longer than a lease, the lease runs out and whichever instance ticks next finds
+ * the run and resumes it all the same.
+ */
+async function stopForDatabase(engine: Engine, run: SyncRun) {
+  const giveUpAt = Date.now() + engine.leaseMs;
+  for (;;) {
+    try {
+      if (run.attempt >= MAX_ATTEMPTS) {
+        await failRun(engine, run, 'transient', 'database_unavailable', DATABASE_LOST_TOO_OFTEN);
+      } else {
+        await interruptRun(engine, run, DATABASE_LOST);
+      }
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      if (Date.now() > giveUpAt) {
+        engine.logger.warn({ runId: run.id }, 'database still away; the run resumes on its lease');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, DATABASE_RETRY_MS));
+    }
+  }
+}
+
+/** Marks the run to resume from its last saved page, unless another instance has taken it. */
+async function interruptRun(engine: Engine, run: SyncRun, event: RunEvent) {
+  await engine.db.transaction(async (tx) => {
+    const held = await tx
+      .update(syncRuns)
+      .set({ status: 'interrupted', leaseOwner: null, leaseExpiresAt: null })
+      .where(
+        and(
+          eq(syncRuns.id, run.id),
+          eq(syncRuns.leaseOwner, engine.owner),
+          eq(syncRuns.status, 'running'),
+        ),
+      )
+      .returning({ id: syncRuns.id });
+    if (held.length > 0) await logRunEvent(tx, run.id, event);
+  });
 }
 
 async function cancelRun(engine: Engine, run: SyncRun, stopped: SourceStopped) {

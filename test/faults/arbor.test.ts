@@ -10,9 +10,9 @@ import {
 } from '../../src/fakes/arbor/index.ts';
 import { generateSchool, lastTerms } from '../../src/fakes/school.ts';
 import { createSource } from '../../src/sync/sources.ts';
-import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { ANALYST, testEngine } from '../support/engine.ts';
 import { createSchool, seedTrust } from '../support/fixtures.ts';
+import { type FaultDatabase, faultDatabase } from './database.ts';
 import {
   agreeMappings,
   type FaultCase,
@@ -24,12 +24,12 @@ import {
 } from './harness.ts';
 
 /**
- * Every way the Arbor fake can misbehave, in the middle of a full pull of a small primary: 80
+ * Every way the Arbor fake can misbehave, in the middle of a full pull of a small primary: 40
  * pupils in pages of 25, their marks asked for 20 pupils at a time in pages of 25, so a fault
  * on the second page of marks comes after every pupil and some marks are staged.
  */
 
-const PUPILS = 80;
+const PUPILS = 40;
 const PAGE = 25;
 const MARKS = 'student-progress-assessment-marks';
 const school = generateSchool({
@@ -110,7 +110,8 @@ const CASES: FaultCase<ArborFaults>[] = [
   },
   {
     title: 'answers turning slower than the timeout part-way fail the run as transient',
-    midway: { nth: 2, faults: { slowMs: 1600 } },
+    midway: { nth: 2, faults: { slowMs: 1000 } },
+    config: { http: { ...HTTP, headersMs: 500 } },
     status: 'failed',
     category: 'transient',
     code: 'timeout',
@@ -126,7 +127,7 @@ const CASES: FaultCase<ArborFaults>[] = [
   {
     title: 'an answer that never comes fails the run at its deadline',
     faults: { hang: MIDDLE },
-    config: { http: { ...HTTP, headersMs: 10_000, deadlineMs: 1500 } },
+    config: { http: { ...HTTP, headersMs: 10_000, deadlineMs: 1000 } },
     status: 'failed',
     category: 'transient',
     code: 'deadline_exceeded',
@@ -210,12 +211,12 @@ const CASES: FaultCase<ArborFaults>[] = [
   },
 ];
 
-let database: TestDatabase;
+let database: FaultDatabase;
 let fake: ArborFake;
 let source: RunSource;
 
 beforeAll(async () => {
-  database = await testDatabase();
+  database = await faultDatabase();
   await seedTrust(database.db);
   const oakfield = await createSchool(database.db, { urn: '140623', laestab: '2072623' });
   fake = await startArborFake({ school });

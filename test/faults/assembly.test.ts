@@ -8,9 +8,9 @@ import {
 } from '../../src/fakes/assembly/index.ts';
 import { generateSchool, lastTerms } from '../../src/fakes/school.ts';
 import { createSource } from '../../src/sync/sources.ts';
-import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { ANALYST, testEngine } from '../support/engine.ts';
 import { createSchool, seedTrust } from '../support/fixtures.ts';
+import { type FaultDatabase, faultDatabase } from './database.ts';
 import {
   agreeMappings,
   type FaultCase,
@@ -23,11 +23,11 @@ import {
 
 /**
  * Every way the Assembly fake can misbehave, in the middle of a full pull of a small primary:
- * 80 pupils in pages of 20, their results asked for 20 pupils at a time in pages of 60, so a
+ * 40 pupils in pages of 20, their results asked for 20 pupils at a time in pages of 60, so a
  * fault on the second page of results comes after pupils and some results are staged.
  */
 
-const PUPILS = 80;
+const PUPILS = 40;
 const school = generateSchool({
   seed: 4021,
   name: 'Oakfield Primary Academy',
@@ -99,7 +99,8 @@ const CASES: FaultCase<AssemblyFaults>[] = [
   },
   {
     title: 'answers slower than the timeout fail the run as transient',
-    faults: { slow: { ...MIDDLE, delayMs: 1600 } },
+    faults: { slow: { ...MIDDLE, delayMs: 1000 } },
+    config: { http: { ...CONFIG.http, timeouts: { ...CONFIG.http.timeouts, headersMs: 500 } } },
     status: 'failed',
     category: 'transient',
     code: 'timeout',
@@ -115,7 +116,7 @@ const CASES: FaultCase<AssemblyFaults>[] = [
   {
     title: 'an answer that never comes fails the run at its deadline',
     faults: { hang: MIDDLE },
-    config: { http: { ...CONFIG.http, deadlineMs: 1500, timeouts: { headersMs: 10_000 } } },
+    config: { http: { ...CONFIG.http, deadlineMs: 1000, timeouts: { headersMs: 10_000 } } },
     status: 'failed',
     category: 'transient',
     code: 'deadline_exceeded',
@@ -178,12 +179,12 @@ const CASES: FaultCase<AssemblyFaults>[] = [
   },
 ];
 
-let database: TestDatabase;
+let database: FaultDatabase;
 let fake: AssemblyFake;
 let source: RunSource;
 
 beforeAll(async () => {
-  database = await testDatabase();
+  database = await faultDatabase();
   await seedTrust(database.db);
   const oakfield = await createSchool(database.db, { urn: '140321', laestab: '8012321' });
   fake = await startAssemblyFake({ schools: [school], targets: false });

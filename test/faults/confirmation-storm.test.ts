@@ -10,9 +10,9 @@ import { decideGradeRules, proposeGradeRule } from '../../src/sync/mapping.ts';
 import { requestRun } from '../../src/sync/runs.ts';
 import { createSource } from '../../src/sync/sources.ts';
 import { SyncWorker } from '../../src/sync/worker.ts';
-import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { ANALYST, testEngine } from '../support/engine.ts';
 import { createSchool, seedTrust, TODAY } from '../support/fixtures.ts';
+import { type FaultDatabase, faultDatabase } from './database.ts';
 import {
   AGREED_POINTS,
   agreeMappingsOfSubjects,
@@ -47,13 +47,13 @@ const school = generateSchool({
 const SHIFT: Record<string, number> = { reading: 0, writing: 1, mathematics: -1 };
 const UNUSED = ['PK1', 'PK2', 'PK3', 'PK4'];
 
-let database: TestDatabase;
+let database: FaultDatabase;
 let other: { db: Db; close(): Promise<void> } | null = null;
 let fake: AssemblyFake;
 let source: { id: string; schoolId: string };
 
 beforeAll(async () => {
-  database = await testDatabase();
+  database = await faultDatabase();
   // The second instance has its own connections where the engine allows (PostgreSQL).
   other = database.url
     ? await openDatabase({ url: database.url, dataDir: 'memory', migrate: false, poolSize: 4 })

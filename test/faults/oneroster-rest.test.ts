@@ -9,9 +9,9 @@ import {
 } from '../../src/fakes/oneroster-rest/index.ts';
 import { generateSchool, lastTerms } from '../../src/fakes/school.ts';
 import { createSource } from '../../src/sync/sources.ts';
-import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { ANALYST, testEngine } from '../support/engine.ts';
 import { createSchool, seedTrust } from '../support/fixtures.ts';
+import { type FaultDatabase, faultDatabase } from './database.ts';
 import {
   agreeMappings,
   type FaultCase,
@@ -24,11 +24,11 @@ import {
 
 /**
  * Every way the OneRoster fake can misbehave, in the middle of a full pull of a small primary:
- * 80 pupils and their results in pages of 40, so a fault on the third page of results comes
+ * 40 pupils and their results in pages of 40, so a fault on the third page of results comes
  * after every pupil and some results are staged.
  */
 
-const PUPILS = 80;
+const PUPILS = 40;
 const PAGE = 40;
 const school = generateSchool({
   seed: 7340,
@@ -111,7 +111,8 @@ const CASES: FaultCase<OneRosterFaults>[] = [
   },
   {
     title: 'answers slower than the timeout fail the run as transient',
-    faults: { slow: { ...MIDDLE, delayMs: 1600 } },
+    faults: { slow: { ...MIDDLE, delayMs: 1000 } },
+    config: { http: { ...HTTP, timeouts: { ...HTTP.timeouts, headersMs: 500 } } },
     status: 'failed',
     category: 'transient',
     code: 'timeout',
@@ -127,7 +128,7 @@ const CASES: FaultCase<OneRosterFaults>[] = [
   {
     title: 'an answer that stops part-way fails the run at its deadline',
     faults: { stall: MIDDLE },
-    config: { http: { ...HTTP, timeouts: { ...HTTP.timeouts, bodyMs: 10_000 }, deadlineMs: 1500 } },
+    config: { http: { ...HTTP, timeouts: { ...HTTP.timeouts, bodyMs: 10_000 }, deadlineMs: 1000 } },
     status: 'failed',
     category: 'transient',
     code: 'deadline_exceeded',
@@ -220,12 +221,12 @@ const ACCESS: Record<string, (fake: OneRosterRestFake) => void> = {
   'access revoked part-way fails the run as auth': (fake) => fake.revokeAccess(),
 };
 
-let database: TestDatabase;
+let database: FaultDatabase;
 let fake: OneRosterRestFake;
 let source: RunSource;
 
 beforeAll(async () => {
-  database = await testDatabase();
+  database = await faultDatabase();
   await seedTrust(database.db);
   const oakfield = await createSchool(database.db, { urn: '140734', laestab: '8012734' });
   fake = await startOneRosterRestFake({ schools: [school] });

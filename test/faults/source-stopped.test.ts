@@ -5,9 +5,9 @@ import { generateSchool, lastTerms } from '../../src/fakes/school.ts';
 import { latestRuns, requestRun, type SyncRun } from '../../src/sync/runs.ts';
 import { archiveSource, createSource, setPaused } from '../../src/sync/sources.ts';
 import { enqueueDueRuns, SyncWorker } from '../../src/sync/worker.ts';
-import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { ANALYST, testEngine } from '../support/engine.ts';
 import { createSchool, seedTrust } from '../support/fixtures.ts';
+import { type FaultDatabase, faultDatabase } from './database.ts';
 import {
   agreeMappings,
   changedIds,
@@ -42,12 +42,12 @@ function schoolFor(urn: string, seed: number) {
   });
 }
 
-let database: TestDatabase;
+let database: FaultDatabase;
 let fake: AssemblyFake;
 let first: RunSource | undefined;
 
 beforeAll(async () => {
-  database = await testDatabase();
+  database = await faultDatabase();
   await seedTrust(database.db);
   fake = await startAssemblyFake({
     schools: [schoolFor('140961', 9610), schoolFor('140962', 9620)],

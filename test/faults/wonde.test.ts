@@ -4,9 +4,9 @@ import { sources } from '../../src/db/schema.ts';
 import { generateSchool, lastTerms } from '../../src/fakes/school.ts';
 import { startWondeFake, type WondeFake, type WondeFaults } from '../../src/fakes/wonde/index.ts';
 import { createSource } from '../../src/sync/sources.ts';
-import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { ANALYST, testEngine } from '../support/engine.ts';
 import { createSchool, seedTrust } from '../support/fixtures.ts';
+import { type FaultDatabase, faultDatabase } from './database.ts';
 import {
   agreeMappings,
   type FaultCase,
@@ -18,12 +18,12 @@ import {
 } from './harness.ts';
 
 /**
- * Every way the Wonde fake can misbehave, in the middle of a full pull of a small primary: 80
+ * Every way the Wonde fake can misbehave, in the middle of a full pull of a small primary: 40
  * pupils and their results in pages of 40, so a fault on the third page of results comes after
  * every pupil and some results are staged.
  */
 
-const PUPILS = 80;
+const PUPILS = 40;
 const PAGE = 40;
 const school = generateSchool({
   seed: 5120,
@@ -99,7 +99,8 @@ const CASES: FaultCase<WondeFaults>[] = [
   },
   {
     title: 'answers slower than the timeout fail the run as transient',
-    faults: { slow: { ...MIDDLE, delayMs: 1600 } },
+    faults: { slow: { ...MIDDLE, delayMs: 1000 } },
+    config: { http: { ...HTTP, headersMs: 500 } },
     status: 'failed',
     category: 'transient',
     code: 'timeout',
@@ -115,7 +116,7 @@ const CASES: FaultCase<WondeFaults>[] = [
   {
     title: 'an answer that never comes fails the run at its deadline',
     faults: { hang: MIDDLE },
-    config: { http: { ...HTTP, headersMs: 10_000, deadlineMs: 1500 } },
+    config: { http: { ...HTTP, headersMs: 10_000, deadlineMs: 1000 } },
     status: 'failed',
     category: 'transient',
     code: 'deadline_exceeded',
@@ -187,12 +188,12 @@ const CASES: FaultCase<WondeFaults>[] = [
   },
 ];
 
-let database: TestDatabase;
+let database: FaultDatabase;
 let fake: WondeFake;
 let source: RunSource;
 
 beforeAll(async () => {
-  database = await testDatabase();
+  database = await faultDatabase();
   await seedTrust(database.db);
   const oakfield = await createSchool(database.db, { urn: '140512', laestab: '3302512' });
   fake = await startWondeFake({ schools: [{ school }] });
