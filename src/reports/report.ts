@@ -216,17 +216,20 @@ export class Report {
     });
   }
 
-  /** Pupils listed for one school's report; counts only over several schools. */
+  /** How many pupils moved up, stayed or moved down, by subject, from the kept counts. */
   async movement(): Promise<SubjectMovement[]> {
+    const schoolId = this.schools.length === 1 ? this.schools[0]!.id : null;
+    return countedMovements(await this.movementCounts(), this.subjects, schoolId);
+  }
+
+  /** The same with every counted pupil listed: for one school's report only. */
+  async movementPupils(): Promise<SubjectMovement[]> {
+    if (this.schools.length !== 1) return this.movement();
     const reach = this.reach([this.collection.id]);
-    const previousId = this.previous?.id ?? null;
-    if (this.schools.length === 1) {
-      return subjectMovements(
-        await pupilMovements(this.executor, reach, previousId),
-        this.subjects,
-      );
-    }
-    return countedMovements(await this.movementCounts(), this.subjects);
+    return subjectMovements(
+      await pupilMovements(this.executor, reach, this.previous?.id ?? null),
+      this.subjects,
+    );
   }
 
   async movementBySchool(): Promise<{ school: ReportSchool; movement: SubjectMovement[] }[]> {
@@ -243,12 +246,17 @@ export class Report {
     const list = leftOutList(found, this.collection.id);
     if (this.schools.length !== 1) return list;
     // Reconciliation knows why a point is missing: a value no rule maps, a failing source...
-    for (const subject of this.subjects) {
-      const missing = await missingPupils(this.executor, {
-        schoolId: this.schools[0]!.id,
-        collectionId: this.collection.id,
-        subjectId: subject.id,
-      });
+    const missingBySubject = await Promise.all(
+      this.subjects.map((subject) =>
+        missingPupils(this.executor, {
+          schoolId: this.schools[0]!.id,
+          collectionId: this.collection.id,
+          subjectId: subject.id,
+        }),
+      ),
+    );
+    for (const [index, subject] of this.subjects.entries()) {
+      const missing = missingBySubject[index]!;
       const why = new Map(missing.map((pupil) => [pupil.pupil_id, pupil]));
       for (const entry of list) {
         const reason = why.get(entry.pupilId);

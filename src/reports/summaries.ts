@@ -44,34 +44,41 @@ export async function summarised<T extends SummaryRow>(
         where r.version = coalesce(v.version, 0) and r.kind = ${read.kind} and r.variant = ${variant} and r.as_of_year = ${asOfYear}
           and r.school_id in ${reach.schoolIds} and r.collection_id in ${reach.collectionIds}`,
   );
-  const found: T[] = [];
-  const have = new Set<string>();
+  const listOf = new Map<string, T[]>();
   for (const entry of kept) {
-    have.add(`${entry.school_id}|${entry.collection_id}`);
     const list = typeof entry.rows === 'string' ? (JSON.parse(entry.rows) as T[]) : entry.rows;
-    found.push(...list);
+    listOf.set(`${entry.school_id}|${entry.collection_id}`, list);
   }
+  // Schools by collection in the order asked for, each list in the order it was kept: the same
+  // rows in the same order whether they were just counted or read back.
+  const inOrder = () =>
+    reach.schoolIds.flatMap((id) =>
+      reach.collectionIds.flatMap((collection) => listOf.get(`${id}|${collection}`) ?? []),
+    );
   const stale = reach.schoolIds.filter((id) =>
-    reach.collectionIds.some((collection) => !have.has(`${id}|${collection}`)),
+    reach.collectionIds.some((collection) => !listOf.has(`${id}|${collection}`)),
   );
-  if (stale.length === 0) return found;
+  if (stale.length === 0) return inOrder();
 
   const staleCollections = reach.collectionIds.filter((collection) =>
-    stale.some((id) => !have.has(`${id}|${collection}`)),
+    stale.some((id) => !listOf.has(`${id}|${collection}`)),
   );
   const counted = await count({ ...reach, schoolIds: stale, collectionIds: staleCollections });
-  const byPair = new Map<string, T[]>();
+  const fresh = new Map<string, T[]>();
   for (const id of stale) {
-    for (const collection of staleCollections) byPair.set(`${id}|${collection}`, []);
+    for (const collection of staleCollections) {
+      const pair = `${id}|${collection}`;
+      if (!listOf.has(pair)) fresh.set(pair, []);
+    }
   }
-  for (const row of counted) byPair.get(`${row.school_id}|${row.collection_id}`)?.push(row);
-  const entries = [...byPair].filter(([pair]) => !have.has(pair));
-  const values = entries.map(([pair, list]) => {
+  for (const row of counted) fresh.get(`${row.school_id}|${row.collection_id}`)?.push(row);
+  const values = [...fresh].map(([pair, list]) => {
     const [schoolId, collectionId] = pair.split('|');
-    found.push(...list);
+    const sorted = inStableOrder(list);
+    listOf.set(pair, sorted);
     return sql`(${schoolId}::uuid, ${read.kind}, ${Number(collectionId)}::int, ${variant},
       ${asOfYear}::smallint, ${versions.get(schoolId!) ?? '0'}::bigint,
-      ${JSON.stringify(list)}::jsonb, now())`;
+      ${JSON.stringify(sorted)}::jsonb, now())`;
   });
   for (let start = 0; start < values.length; start += 100) {
     await executor.execute(sql`
@@ -82,5 +89,13 @@ export async function summarised<T extends SummaryRow>(
         set version = excluded.version, rows = excluded.rows, counted_at = excluded.counted_at
         where report_summaries.version <= excluded.version`);
   }
-  return found;
+  return inOrder();
+}
+
+/** Rows sorted by their content, so that two countings of the same data keep the same order. */
+function inStableOrder<T>(list: readonly T[]): T[] {
+  return list
+    .map((row) => ({ row, key: JSON.stringify(row) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((entry) => entry.row);
 }

@@ -301,7 +301,7 @@ async function movementTable(report: Report): Promise<ReportTable> {
 }
 
 async function movementPupilsTable(report: Report): Promise<ReportTable> {
-  const movements = await report.movement();
+  const movements = await report.movementPupils();
   return {
     key: 'movement-pupils',
     title: `Each pupil's movement, ${report.collection.label}`,

@@ -242,10 +242,15 @@ describe('movement', () => {
     const maths = movements.find((movement) => movement.subjectId === dataset.maths)!;
     expect(maths.sincePrevious).toEqual({ up: 5, same: 3, down: 1, none: 2 });
     expect(maths.sinceBaseline).toEqual({ up: 5, same: 3, down: 1, none: 2 });
+    // The kept counts and the pupils listed one by one tally alike.
+    const listed = await (await oakfield()).movementPupils();
+    expect(listed.map(({ pupils: _, ...tallies }) => tallies)).toEqual(
+      movements.map(({ pupils: _, ...tallies }) => tallies),
+    );
   });
 
   it('lists a pupil who moved down as they are', async () => {
-    const movements = await (await oakfield()).movement();
+    const movements = await (await oakfield()).movementPupils();
     const maths = movements.find((movement) => movement.subjectId === dataset.maths)!;
     const dan = maths.pupils.find((pupil) => pupil.name === 'Dan Davies')!;
     expect(dan).toMatchObject({
@@ -262,7 +267,7 @@ describe('movement', () => {
   });
 
   it("measures from a pupil's first point: down since last term, up since baseline", async () => {
-    const movements = await (await brook()).movement();
+    const movements = await (await brook()).movementPupils();
     const maths = movements.find((movement) => movement.subjectId === dataset.maths)!;
     expect(maths.pupils.find((pupil) => pupil.name === 'Mo Malik')).toMatchObject({
       code: 'NX2',

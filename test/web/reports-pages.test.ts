@@ -67,6 +67,35 @@ describe('the report pages', () => {
     expect(body).not.toContain('Brook Special School');
   });
 
+  it("open each pupil's movement from the dashboard, in place or as its own page", async () => {
+    const dashboard = (await get(school(dataset.oakfield), 'oakfieldLead')).body;
+    // The dashboard gives the counts and fetches the pupils only when a reader opens them.
+    expect(dashboard).not.toContain('Dan Davies</a></th>');
+    const link = new RegExp(
+      `hx-get="(/reports/schools/${dataset.oakfield}/movement-pupils\\?collection&#61;\\d+&#38;subject&#61;${dataset.maths})"`,
+    ).exec(dashboard);
+    expect(link).not.toBeNull();
+    const href = link![1]!.replaceAll('&#61;', '=').replaceAll('&#38;', '&');
+    const fragment = await app.inject({
+      url: href,
+      headers: { cookie: sessions.oakfieldLead!.cookie, 'hx-request': 'true' },
+    });
+    expect(fragment.statusCode).toBe(200);
+    expect(fragment.body).toMatch(/^<div class="table-wrap"/);
+    expect(fragment.body).toContain('Mathematics: every counted pupil&#39;s movement (11 pupils).');
+    expect(fragment.body).toMatch(/Dan Davies<\/a><\/th>[\s\S]*?NX9[\s\S]*?NX8/);
+    expect(fragment.body).not.toContain('Reading: every counted');
+
+    const page = await get(href.replace(/&subject=\d+/, ''), 'oakfieldLead');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Each pupil&#39;s movement: Autumn 2026/27');
+    for (const subject of ['Reading', 'Writing', 'Mathematics']) {
+      expect(page.body).toContain(`${subject}: every counted pupil&#39;s movement`);
+    }
+    const other = await get(href.replace(dataset.oakfield, dataset.brook), 'oakfieldLead');
+    expect(other.statusCode).toBe(403);
+  });
+
   it("show the trust's summary, every school counted over its pupils", async () => {
     const response = await get('/reports/trust', 'analyst');
     expect(response.statusCode).toBe(200);

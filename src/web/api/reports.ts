@@ -52,7 +52,7 @@ const SECTIONS: { path: string; summary: string; load: Section }[] = [
     summary: 'Pupils up, the same or down since the previous collection and their baseline',
     load: async (report) => ({
       previous: report.previous,
-      subjects: await report.movement(),
+      subjects: await report.movementPupils(),
       ...(report.schools.length > 1 ? { bySchool: await report.movementBySchool() } : {}),
     }),
   },

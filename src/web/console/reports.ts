@@ -12,8 +12,14 @@ import { HttpError } from '../errors.ts';
 import { emptyState, pageHead } from '../views/components.ts';
 import { phaseLabel } from '../views/labels.ts';
 import { TRUST_NAME } from '../views/layout.ts';
-import { type ReportLinks, type ReportPageView, reportPage } from '../views/reports.ts';
+import {
+  movementPupilsPage,
+  type ReportLinks,
+  type ReportPageView,
+  reportPage,
+} from '../views/reports.ts';
 import { standardsReport } from '../views/reports-standards.ts';
+import { movementPupilsTable } from '../views/reports-tables.ts';
 import { collectionChoices } from './choices.ts';
 import { schoolsInScope } from './queries.ts';
 import { csvOf, sendCsv, sendXlsx, slug, xlsxOf } from './reports-export.ts';
@@ -26,7 +32,7 @@ import {
   reportQuery,
 } from './reports-scope.ts';
 import { reportTargetRoutes } from './reports-targets.ts';
-import { type Site, sendPage, sendRedirect } from './respond.ts';
+import { isFragment, prepare, type Site, sendPage, sendRedirect } from './respond.ts';
 
 /**
  * Reports in the console: the School Performance Dashboard for each school (6.5), the trust's
@@ -38,6 +44,7 @@ import { type Site, sendPage, sendRedirect } from './respond.ts';
 const schoolParams = z.object({ schoolId: z.string() });
 const tableParams = z.object({ table: z.string() });
 const YEAR = 'private, max-age=31536000, immutable';
+const subjectQuery = z.object({ subject: z.coerce.number().int().optional().catch(undefined) });
 
 export interface ReportAssets {
   css: string;
@@ -73,6 +80,35 @@ export function reportRoutes(app: FastifyInstance, site: Site) {
     const opened = await openSchoolReport(context, principalOf(request), schoolId, query(request));
     const main = reportPage(await pageView(site, request, opened, assets));
     return sendPage(site, request, reply, { title: `Reports: ${opened.school.name}`, main });
+  });
+
+  // Each pupil's movement: one subject's table for the dashboard to show in place, or the page.
+  app.get('/reports/schools/:schoolId/movement-pupils', async (request, reply) => {
+    const { schoolId } = schoolParams.parse(request.params);
+    const opened = await openSchoolReport(context, principalOf(request), schoolId, query(request));
+    const { subject } = subjectQuery.parse(request.query);
+    const movements = (await opened.report.movementPupils()).filter(
+      (movement) => subject === undefined || movement.subjectId === subject,
+    );
+    if (isFragment(request)) {
+      prepare(reply);
+      return reply.send(movements.map((movement) => movementPupilsTable(movement)).join(''));
+    }
+    const base = basePath(opened);
+    const main = movementPupilsPage(
+      {
+        crumbs: [
+          { href: '/', label: 'Home' },
+          { href: base, label: `Reports: ${opened.school.name}` },
+          { href: null, label: "Each pupil's movement" },
+        ],
+        school: opened.school.name,
+        collection: opened.report.collection.label,
+        back: `${base}${querySuffix(opened.report)}#movement`,
+      },
+      movements,
+    );
+    return sendPage(site, request, reply, { title: `Movement: ${opened.school.name}`, main });
   });
 
   app.get('/reports/trust/standards', async (request, reply) => {
@@ -165,6 +201,10 @@ function links(opened: Opened, canTarget: boolean): ReportLinks {
       opened.school && canTarget
         ? `${base}/targets?year=${opened.report.collection.startYear}`
         : null,
+    movementPupils: opened.school
+      ? (subjectId) =>
+          `${base}/movement-pupils${suffix}${subjectId === null ? '' : `&subject=${subjectId}`}`
+      : null,
   };
 }
 

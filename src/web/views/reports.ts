@@ -51,6 +51,8 @@ export interface ReportLinks {
   table(key: string, format: 'csv' | 'xlsx'): string;
   /** Where the school enters its targets, for those who may. */
   targets: string | null;
+  /** One school's pupils, each with their movement: one subject's, or every subject's. */
+  movementPupils: ((subjectId: number | null) => string) | null;
 }
 
 export interface ReportPageView {
@@ -332,6 +334,43 @@ function details(summaryText: string, body: readonly string[]): string {
   </details>`;
 }
 
+/**
+ * Each pupil's movement in one subject, fetched when the reader opens it: a school of two
+ * thousand pupils would otherwise send six thousand rows with every view. Without script, the
+ * link opens the same table as a page.
+ */
+function lazyDetails(subject: string, href: string): string {
+  return html`<details class="more report-details" hx-get="${href}" hx-trigger="toggle once"
+    hx-target="find .details-body" hx-swap="innerHTML">
+    <summary>${subject}: each pupil</summary>
+    <div class="details-body">
+      <p><a href="${href}">Open each pupil's movement in ${subject}</a></p>
+    </div>
+  </details>`;
+}
+
+/** One school's pupils, each with their movement since the previous collection and baseline. */
+export function movementPupilsPage(
+  view: { crumbs: Crumb[]; school: string; collection: string; back: string },
+  movements: readonly SubjectMovement[],
+): string {
+  return html`!${breadcrumbs(view.crumbs)}
+    !${pageHead({
+      eyebrow: `School Performance Dashboard · ${view.school}`,
+      title: `Each pupil's movement: ${view.collection}`,
+      lede:
+        'Each counted pupil against their point in the previous collection and their baseline. ' +
+        'Staying at a point or moving down is shown as it is.',
+      actions: html`<a class="button button-secondary" href="${view.back}">Back to the dashboard</a>`,
+    })}
+    !${movements.map(
+      (movement) => html`<section class="section" id="subject-${movement.subjectId}">
+        <h2>${movement.subject}</h2>
+        !${movementPupilsTable(movement)}
+      </section>`,
+    )}`;
+}
+
 function overTimeSection(view: ReportPageView): string {
   const blocks = view.overTime.map(
     (subject) => html`<div class="report-block">
@@ -370,11 +409,10 @@ function movementSection(view: ReportPageView): string {
     `Movement since ${view.previousLabel ?? 'the previous collection'}`,
     view.movement.map((movement) => ({ label: movement.subject, ...movement.sincePrevious })),
   );
+  const perPupil = view.links.movementPupils;
   const pupils =
-    view.scope === 'school'
-      ? view.movement.map((movement) =>
-          details(`${movement.subject}: each pupil`, [movementPupilsTable(movement)]),
-        )
+    view.scope === 'school' && perPupil
+      ? view.movement.map((movement) => lazyDetails(movement.subject, perPupil(movement.subjectId)))
       : view.subjects.map((subject) =>
           details(`${subject.name} by school`, [
             movementBySchoolTable(
