@@ -110,7 +110,7 @@ const CASES: FaultCase<ArborFaults>[] = [
   },
   {
     title: 'answers turning slower than the timeout part-way fail the run as transient',
-    midway: { nth: 2, faults: { slowMs: 1000 } },
+    midway: { nth: 2, faults: { slowMs: 3000 } },
     config: { http: { ...HTTP, headersMs: 500 } },
     status: 'failed',
     category: 'transient',

@@ -99,7 +99,7 @@ const CASES: FaultCase<AssemblyFaults>[] = [
   },
   {
     title: 'answers slower than the timeout fail the run as transient',
-    faults: { slow: { ...MIDDLE, delayMs: 1000 } },
+    faults: { slow: { ...MIDDLE, delayMs: 3000 } },
     config: { http: { ...CONFIG.http, timeouts: { ...CONFIG.http.timeouts, headersMs: 500 } } },
     status: 'failed',
     category: 'transient',

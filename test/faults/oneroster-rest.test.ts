@@ -111,7 +111,7 @@ const CASES: FaultCase<OneRosterFaults>[] = [
   },
   {
     title: 'answers slower than the timeout fail the run as transient',
-    faults: { slow: { ...MIDDLE, delayMs: 1000 } },
+    faults: { slow: { ...MIDDLE, delayMs: 3000 } },
     config: { http: { ...HTTP, timeouts: { ...HTTP.timeouts, headersMs: 500 } } },
     status: 'failed',
     category: 'transient',

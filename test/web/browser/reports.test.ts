@@ -118,6 +118,22 @@ describe.skipIf(!runnable)('the reports in a browser', () => {
     expect(blocked).toEqual([]);
   });
 
+  it("fetches a subject's pupils when the reader opens them, a pupil who moved down as they are", async () => {
+    await signIn(lead, `/reports/schools/${dataset.oakfield}`);
+    await page.locator('h1', { hasText: 'Autumn 2026/27' }).waitFor();
+    const maths = page.locator('details', { hasText: 'Mathematics: each pupil' });
+    await maths.locator('summary').click();
+    const table = maths.getByRole('region', {
+      name: "Mathematics: every counted pupil's movement (11 pupils).",
+    });
+    await table.waitFor();
+    const dan = table.getByRole('row', { name: /Dan Davies/ });
+    await expect(dan.textContent()).resolves.toMatch(/NX9[\s\S]*NX8/);
+    await maths.scrollIntoViewIfNeeded();
+    await shoot('reports-movement-pupils');
+    expect(blocked).toEqual([]);
+  });
+
   it('shows the trust summary to a trust analyst, counted over pupils', async () => {
     await signIn(analyst, '/reports');
     await page.locator('h1', { hasText: 'Autumn 2026/27' }).waitFor();
