@@ -6,10 +6,10 @@ import type { Reach } from './cohort.ts';
 
 /**
  * Report counts kept per school and collection. A school's counts are read again from
- * `assessments` only when its report version has moved on since they were kept: triggers move it
- * whenever its pupils or landed points change, or the scale, subjects or collections do. The
- * version is read before the counts, so counts kept under an old version can only be newer than
- * it, never older, and a reader who sees the new version counts again.
+ * `assessments` only when its report version has moved on since they were kept: triggers move
+ * it whenever its pupils, landed points or targets change, or the scale, subjects or collections
+ * do. The version is read before the counts, so counts kept under an old version can only be
+ * newer than it, never older, and a reader who sees the new version counts again.
  */
 
 export interface SummaryRow extends Record<string, unknown> {
@@ -41,7 +41,8 @@ export async function summarised<T extends SummaryRow>(
     sql`select r.school_id, r.collection_id, r.rows
         from report_summaries r
         left join report_versions v on v.school_id = r.school_id
-        where r.version = coalesce(v.version, 0) and r.kind = ${read.kind} and r.variant = ${variant} and r.as_of_year = ${asOfYear}
+        where r.version = coalesce(v.version, 0)
+          and r.kind = ${read.kind} and r.variant = ${variant} and r.as_of_year = ${asOfYear}
           and r.school_id in ${reach.schoolIds} and r.collection_id in ${reach.collectionIds}`,
   );
   const listOf = new Map<string, T[]>();
