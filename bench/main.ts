@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { createApiToken, createUser } from '../src/access/users.ts';
+import { createApiToken, createUser, startSession } from '../src/access/users.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { type Database, openDatabase } from '../src/db/index.ts';
 import { rows } from '../src/db/rows.ts';
@@ -15,10 +15,18 @@ import { gradeRules, nxPoints, schools, sources, subjectMappings } from '../src/
 import { createLogger } from '../src/logging.ts';
 import type { Engine } from '../src/sync/engine.ts';
 import { decideGradeRules, decideSubjectMappings, proposeGradeRule } from '../src/sync/mapping.ts';
+import {
+  excludedPupils,
+  missingPupils,
+  orphanResults,
+  unmappedValues,
+} from '../src/sync/reconcile.ts';
 import { requestRun } from '../src/sync/runs.ts';
 import { queueUpload, SyncWorker } from '../src/sync/worker.ts';
 import { seedReferenceData } from '../src/trust/seed.ts';
 import { buildApp } from '../src/web/app.ts';
+import { schoolProgress } from '../src/web/console/progress.ts';
+import { activeSubjects } from '../src/web/console/queries.ts';
 import { bareFetch, percentile, rssSampler, timed } from './measure.ts';
 import { reportPages, seedReportTrust, timePages } from './reports.ts';
 import {
@@ -71,7 +79,7 @@ const record = (figure: Figure) => {
 
 const ENGINES = values.engine === 'both' ? ['postgres', 'pglite'] : [values.engine!];
 const trust = await startTrust(SCHOOLS, PUPILS);
-const totalResults = trust.schools.reduce((sum, school) => sum + school.results.length, 0);
+const totalResults = trust.schools.reduce((sum, school) => sum + school.results, 0);
 process.stdout.write(
   `Synthetic trust: ${SCHOOLS} schools, ${PUPILS} pupils, ${totalResults} results\n`,
 );
@@ -364,6 +372,7 @@ async function serveApp(database: Database) {
     grants: [{ role: 'trust_analyst', schoolId: null, subjectId: null }],
   });
   const token = await createApiToken(database.db, BENCH_ACTOR, user.id, 'bench');
+  const session = await startSession(database.db, user.id, 8);
   const app = await buildApp(
     {
       config: loadConfig({ SCHEDULER: 'false', LOG_LEVEL: 'silent' }),
@@ -379,44 +388,78 @@ async function serveApp(database: Database) {
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     token,
+    cookie: `nss_session=${session}`,
     close: () => app.close(),
   };
 }
 
 async function benchPages(database: Database, engine: string) {
-  const { baseUrl, token, close } = await serveApp(database);
+  const { baseUrl, token, cookie, close } = await serveApp(database);
   const [school] = await database.db.select().from(schools).limit(1);
+  const allSchools = await database.db.select({ id: schools.id }).from(schools);
+  const subjects = await activeSubjects(database.db);
   const [collection] = await rows<{ id: number }>(
     database.db,
     sql`select id from collections where label = 'Autumn 2026/27'`,
   );
+  // Beside each page, its limit: the same queries the page runs, asked for directly (no HTTP, no
+  // sign-in, no JSON).
+  const scope = { schoolId: school!.id, collectionId: collection!.id, subjectId: 3 };
   const pages: [string, string, () => Promise<unknown>][] = [
+    [
+      'console trust overview',
+      `/?collection=${collection!.id}`,
+      async () => {
+        for (const each of allSchools) {
+          await schoolProgress(database.db, each.id, collection!.id, subjects, false);
+        }
+      },
+    ],
+    [
+      'console unmapped values',
+      `/schools/${school!.id}/unmapped`,
+      async () => {
+        await unmappedValues(database.db, school!.id, null);
+        await orphanResults(database.db, school!.id);
+      },
+    ],
+    [
+      'console missing pupils',
+      `/schools/${school!.id}/missing?collection=${collection!.id}&subject=3`,
+      async () => {
+        await missingPupils(database.db, scope);
+        await excludedPupils(database.db, scope);
+      },
+    ],
     [
       'API landed assessments (1,000)',
       '/api/v1/assessments?limit=1000',
       () =>
         rows(
           database.db,
-          sql`select a.*, p.upn from assessments a join pupils p on p.id = a.pupil_id order by a.id limit 1000`,
+          sql`select a.id, a.pupil_id, p.upn, a.school_id, a.collection_id, s.code, a.nx_point_id,
+                n.code, a.raw_value, a.source_id, a.run_id, a.grade_rule_id, a.assessed_on,
+                a.landed_at
+              from assessments a join pupils p on p.id = a.pupil_id
+              join subjects s on s.id = a.subject_id join nx_points n on n.id = a.nx_point_id
+              order by a.id limit 1000`,
         ),
     ],
     [
       'API unmapped values',
       `/api/v1/schools/${school!.id}/unmapped-values`,
-      () =>
-        rows(
-          database.db,
-          sql`select aspect_id, raw_value, count(*) from staged_results where school_id = ${school!.id} group by 1, 2`,
-        ),
+      async () => {
+        await unmappedValues(database.db, school!.id, null);
+        await orphanResults(database.db, school!.id);
+      },
     ],
     [
       'API missing pupils',
       `/api/v1/schools/${school!.id}/missing-pupils?collectionId=${collection!.id}&subjectId=3`,
-      () =>
-        rows(
-          database.db,
-          sql`select p.id from pupils p where p.school_id = ${school!.id} and not exists (select 1 from assessments a where a.pupil_id = p.id and a.collection_id = ${collection!.id} and a.subject_id = 3)`,
-        ),
+      async () => {
+        await missingPupils(database.db, scope);
+        await excludedPupils(database.db, scope);
+      },
     ],
   ];
   try {
@@ -425,7 +468,7 @@ async function benchPages(database: Database, engine: string) {
         url: `${baseUrl}${url}`,
         connections: 20,
         duration: 5,
-        headers: { authorization: `Bearer ${token}` },
+        headers: url.startsWith('/api/') ? { authorization: `Bearer ${token}` } : { cookie },
       });
       const sqlTimes: number[] = [];
       for (let n = 0; n < 30; n += 1) sqlTimes.push((await timed(raw)).ms);

@@ -1,9 +1,9 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../src/audit.ts';
 import type { Database } from '../src/db/index.ts';
 import { rows } from '../src/db/rows.ts';
-import { generateSchool, lastTerms, type SyntheticSchool } from '../src/fakes/school.ts';
-import { startWondeFake, type WondeFake } from '../src/fakes/wonde/index.ts';
 import { createSource } from '../src/sync/sources.ts';
 import { addSchool } from '../src/trust/schools.ts';
 
@@ -13,32 +13,34 @@ export const BENCH_ACTOR: Actor = { userId: null, label: 'bench' };
 export const SECRET_KEY = Buffer.alloc(32, 7);
 
 export interface BenchTrust {
-  schools: SyntheticSchool[];
-  fake: WondeFake;
+  schools: { name: string; urn: string; laestab: string; results: number }[];
+  fake: { url: string; token: string; close(): Promise<void> };
   wondeIds: string[];
 }
 
+/** Starts the trust's school systems in a child process (`trust-host.ts`) and waits for them. */
 export async function startTrust(schoolCount: number, pupils: number): Promise<BenchTrust> {
-  const perSchool = Math.ceil(pupils / schoolCount);
-  const schools = Array.from({ length: schoolCount }, (_, index) =>
-    generateSchool({
-      seed: 1000 + index,
-      name: `Bench Academy ${index + 1}`,
-      urn: String(160000 + index),
-      la: 801,
-      establishment: 6000 + index,
-      pupils: perSchool,
-      style: 'primary',
-      terms: lastTerms(2026, 3),
-      currentStartYear: 2026,
-    }),
-  );
-  const wondeIds = schools.map((_, index) => `B${String(1930500000 + index)}`);
-  const fake = await startWondeFake({
-    schools: schools.map((school, index) => ({ id: wondeIds[index]!, school })),
-    maxPerPage: 500,
+  const host = fork(fileURLToPath(new URL('./trust-host.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return { schools, fake, wondeIds };
+  const ready = await new Promise<Omit<BenchTrust, 'fake'> & { url: string; token: string }>(
+    (resolve, reject) => {
+      host.once('message', (message) => resolve(message as never));
+      host.once('exit', (code) => reject(new Error(`the trust's school systems exited (${code})`)));
+      host.send({ schools: schoolCount, pupils });
+    },
+  );
+  const close = () =>
+    new Promise<void>((resolve) => {
+      host.once('exit', () => resolve());
+      host.disconnect();
+    });
+  return {
+    schools: ready.schools,
+    wondeIds: ready.wondeIds,
+    fake: { url: ready.url, token: ready.token, close },
+  };
 }
 
 export async function addTrustSources(database: Database, trust: BenchTrust) {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from '../audit.ts';
 import type { Db, Executor } from '../db/index.ts';
+import { rows } from '../db/rows.ts';
 import { apiTokens, roleGrants, sessions, signInAttempts, users } from '../db/schema.ts';
 import { hashPassword, passwordMatches, passwordProblem } from './passwords.ts';
 import { type Grant, grantProblem, type Principal } from './principal.ts';
@@ -174,25 +175,29 @@ async function otherActiveAdmins(executor: Executor, userId: string): Promise<nu
 }
 
 export async function loadPrincipal(executor: Executor, userId: string): Promise<Principal | null> {
-  const [user] = await executor
-    .select({
-      id: users.id,
-      email: users.email,
-      displayName: users.displayName,
-      active: users.active,
-    })
-    .from(users)
-    .where(eq(users.id, userId));
-  if (!user?.active) return null;
-  const grants = await executor
-    .select({
-      role: roleGrants.role,
-      schoolId: roleGrants.schoolId,
-      subjectId: roleGrants.subjectId,
-    })
-    .from(roleGrants)
-    .where(eq(roleGrants.userId, userId));
-  return { user: { id: user.id, email: user.email, displayName: user.displayName }, grants };
+  const [found] = await rows<PrincipalRow>(
+    executor,
+    sql`select ${principalColumns} from users u where u.id = ${userId} and u.active`,
+  );
+  return found ? principalFrom(found) : null;
+}
+
+interface PrincipalRow extends Record<string, unknown> {
+  id: string;
+  email: string;
+  display_name: string;
+  grants: Principal['grants'] | string;
+}
+
+/** A user and every role they hold, in one row: asked for on every request. */
+const principalColumns = sql`u.id, u.email, u.display_name,
+  coalesce((select json_agg(json_build_object('role', g.role, 'schoolId', g.school_id,
+    'subjectId', g.subject_id)) from role_grants g where g.user_id = u.id), '[]') as grants`;
+
+function principalFrom(row: PrincipalRow): Principal {
+  // postgres.js parses json; PGlite may hand it over as text.
+  const grants = typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants;
+  return { user: { id: row.id, email: row.email, displayName: row.display_name }, grants };
 }
 
 export function actorOf(principal: Principal): Actor {
@@ -271,12 +276,16 @@ export async function startSession(db: Db, userId: string, hours: number) {
   return secret;
 }
 
-export async function sessionUser(db: Db, secret: string) {
-  const [session] = await db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.tokenHash, digest(secret)), gt(sessions.expiresAt, new Date())));
-  return session ?? null;
+/** The live session a cookie names, with its active user and their roles, in one query. */
+export async function sessionPrincipal(db: Db, secret: string) {
+  const [found] = await rows<PrincipalRow & { csrf_token: string }>(
+    db,
+    sql`
+    select ${principalColumns}, s.csrf_token
+    from sessions s join users u on u.id = s.user_id and u.active
+    where s.token_hash = ${digest(secret)} and s.expires_at > now()`,
+  );
+  return found ? { principal: principalFrom(found), csrfToken: found.csrf_token } : null;
 }
 
 export async function endSession(db: Db, secret: string) {
@@ -299,22 +308,22 @@ export async function createApiToken(db: Db, actor: Actor, userId: string, name:
   return secret;
 }
 
-export async function tokenUser(db: Db, secret: string): Promise<string | null> {
-  const [token] = await db
-    .select({ id: apiTokens.id, userId: apiTokens.userId, lastUsedAt: apiTokens.lastUsedAt })
-    .from(apiTokens)
-    .where(
-      and(
-        eq(apiTokens.tokenHash, digest(secret)),
-        isNull(apiTokens.revokedAt),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date())),
-      ),
-    );
-  if (!token) return null;
+/** The user an API token acts for, with their roles, in one query; null for a dead token. */
+export async function tokenPrincipal(db: Db, secret: string): Promise<Principal | null> {
+  const [found] = await rows<PrincipalRow & { token_id: string; last_used_at: string | null }>(
+    db,
+    sql`
+    select ${principalColumns}, t.id as token_id, t.last_used_at::text as last_used_at
+    from api_tokens t join users u on u.id = t.user_id and u.active
+    where t.token_hash = ${digest(secret)} and t.revoked_at is null
+      and (t.expires_at is null or t.expires_at > now())`,
+  );
+  if (!found) return null;
   // "Last used" to the minute: a script's burst of requests writes it once, not every time.
   const now = new Date();
-  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
-    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, token.id));
+  const last = found.last_used_at ? Date.parse(found.last_used_at) : 0;
+  if (now.getTime() - last > 60_000) {
+    await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, found.token_id));
   }
-  return token.userId;
+  return principalFrom(found);
 }

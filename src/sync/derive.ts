@@ -36,11 +36,14 @@ interface Mapped {
   rule_id: number;
 }
 
-/** Pending rows of the source become landable: its run has succeeded. */
-export async function adoptPending(tx: Tx, sourceId: string) {
-  await tx.execute(
-    sql`update staged_results set pending = false where source_id = ${sourceId} and pending`,
+/** Pending rows of the source become landable: its run has succeeded. Returns how many. */
+export async function adoptPending(tx: Tx, sourceId: string): Promise<number> {
+  const adopted = await rows<{ id: number }>(
+    tx,
+    sql`update staged_results set pending = false where source_id = ${sourceId} and pending
+      returning id`,
   );
+  return adopted.length;
 }
 
 export async function deriveSchool(
@@ -84,6 +87,12 @@ export async function deriveSchool(
     window key as (partition by pupil_id, subject_id, collection_id),
       w as (key order by assessed_on desc nulls last, source_modified_at desc nulls last,
         staged_id desc)`);
+  // The statements below look winners up by their key. Indexed and counted, the lookups stay
+  // cheap whatever the planner believes about a school it has not seen before.
+  await tx.execute(
+    sql`create index on derive_winners (pupil_id, subject_id, collection_id) where rank = 1`,
+  );
+  await tx.execute(sql`analyze derive_winners`);
 
   const [landed] = await rows<{ n: number }>(
     tx,

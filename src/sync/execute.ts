@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants, gunzipSync, gzip } from 'node:zlib';
 import { and, asc, desc, eq, gt, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type {
   ConnectorKind,
@@ -41,6 +42,7 @@ import { type Source, sourceSecrets } from './sources.ts';
 import { stagePupils } from './stage-pupils.ts';
 import { stageDeletions, stageResults } from './stage-results.ts';
 import { collectionKey, emptyCounts, type StagingScope } from './staging-scope.ts';
+import { refreshStatistics } from './statistics.ts';
 import { checkVolume } from './volume.ts';
 
 /**
@@ -50,6 +52,8 @@ import { checkVolume } from './volume.ts';
  */
 
 type AnyKind = ConnectorKind<unknown, unknown>;
+
+const gzipped = promisify(gzip);
 
 /** Kept pages read back at a time by a replay: enough to keep it moving, few enough to hold. */
 const REPLAY_BATCH = 20;
@@ -355,9 +359,15 @@ async function stagePage(
   counts.problems.push(...pulled.problems);
   const location = scope.fileName ?? pulled.raw?.label ?? `page ${seq}`;
 
+  // Compressed before the transaction, off the main thread: the page's rows wait for nothing.
+  const kept = pulled.raw && keep ? await keptPayload(engine, pulled.raw) : null;
   await engine.db.transaction(async (tx) => {
     await holdLease(tx, run, engine);
-    if (pulled.raw && keep) await keepRaw(tx, engine, run.id, seq, pulled.raw);
+    if (kept)
+      await tx
+        .insert(rawPayloads)
+        .values({ runId: run.id, seq, ...kept })
+        .onConflictDoNothing();
     const page = pulled.page;
     if (page.kind === 'pupils') {
       await stagePupils(tx, scope, page.pupils, location, counts);
@@ -458,21 +468,16 @@ class SourceRemoved extends Error {
     'The source was removed while this sync was running, so nothing from it was landed.';
 }
 
-async function keepRaw(tx: Tx, engine: Engine, runId: string, seq: number, raw: RawPayload) {
-  const expiresAt = new Date(engine.clock.now().getTime() + engine.rawRetentionDays * 86_400_000);
-  await tx
-    .insert(rawPayloads)
-    .values({
-      runId,
-      seq,
-      label: raw.label,
-      contentType: raw.contentType,
-      body: gzipSync(raw.body),
-      byteSize: raw.body.length,
-      sha256: createHash('sha256').update(raw.body).digest('hex'),
-      expiresAt,
-    })
-    .onConflictDoNothing();
+/** A page as it came, compressed for keeping; fast compression, as pages are read rarely. */
+async function keptPayload(engine: Engine, raw: RawPayload) {
+  return {
+    label: raw.label,
+    contentType: raw.contentType,
+    body: await gzipped(raw.body, { level: constants.Z_BEST_SPEED }),
+    byteSize: raw.body.length,
+    sha256: createHash('sha256').update(raw.body).digest('hex'),
+    expiresAt: new Date(engine.clock.now().getTime() + engine.rawRetentionDays * 86_400_000),
+  };
 }
 
 async function rememberSeen(tx: Tx, run: SyncRun, entity: string, externalIds: string[]) {
@@ -489,6 +494,7 @@ async function land(
   summary: PullSummary,
 ) {
   const today = engine.clock.today();
+  await refreshStatistics(engine.db, await runCounts(engine, run), 'staged');
   await engine.db.transaction(async (tx) => {
     await holdLease(tx, run, engine);
     // Only a complete full pull from a school's system says who has left; an uploaded file
@@ -500,8 +506,15 @@ async function land(
     const retracted = sweep && !volume.resultsDropped ? await retractUnseen(tx, run) : 0;
 
     await suggestSubjectsForNewAspects(tx, run.schoolId);
-    await adoptPending(tx, source.id);
-    const derived = await deriveSchool(tx, run.schoolId, academicYearStartOf(today));
+    const adopted = await adoptPending(tx, source.id);
+    const changed =
+      adopted + left + retracted + counted!.pupilsNew + counted!.pupilsChanged > 0 ||
+      !(await landingStillStands(tx, source.id, run.schoolId, today));
+    // What lands follows from staging and the confirmed rules alone, and a decision on a rule
+    // re-derives at once: a run that changed nothing leaves the school's points as they are.
+    const derived = changed
+      ? await deriveSchool(tx, run.schoolId, academicYearStartOf(today))
+      : { landed: 0, removed: 0, conflicts: 0 };
     const [tally] = await rows<{ mapped: number; live: number }>(
       tx,
       sql`
@@ -547,6 +560,49 @@ async function land(
         (scope.collectionOverride !== null ? ' All results went to the chosen collection.' : ''),
     });
   });
+  // The run has landed: statistics not refreshed now are autovacuum's to refresh, not a failure.
+  await refreshStatistics(engine.db, await runCounts(engine, run), 'landed').catch(
+    (error: unknown) => {
+      engine.logger.warn(
+        { runId: run.id, err: { type: (error as Error)?.name } },
+        'statistics of landed points not refreshed after the run',
+      );
+    },
+  );
+}
+
+async function runCounts(engine: Engine, run: SyncRun) {
+  const [counted] = await engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
+  return { ...counted!, schoolId: run.schoolId, sourceId: run.sourceId };
+}
+
+/**
+ * Whether what the source's last landing derived still stands when its staging has not changed:
+ * points are placed by year groups counted from the current school year, and into the school's
+ * baseline or the term's collection, so a new school year or a collection added since (a
+ * baseline, the calendar's next year) derives again.
+ */
+async function landingStillStands(tx: Tx, sourceId: string, schoolId: string, today: string) {
+  const [last] = await rows<{ finished: string | null; landed_at: string | null }>(
+    tx,
+    sql`
+    select r.finished_at::date::text as finished, e.at::text as landed_at
+    from sync_runs r
+    join sync_run_events e on e.run_id = r.id and e.code = 'landed'
+    where r.source_id = ${sourceId} and r.status in ('succeeded', 'succeeded_with_warnings')
+    order by e.at desc limit 1`,
+  );
+  if (!last?.finished || !last.landed_at) return false;
+  if (academicYearStartOf(last.finished) !== academicYearStartOf(today)) return false;
+  const [added] = await rows<{ id: number }>(
+    tx,
+    sql`
+    select id from collections
+    where created_at > ${last.landed_at}::timestamptz
+      and (school_id is null or school_id = ${schoolId})
+    limit 1`,
+  );
+  return added === undefined;
 }
 
 async function markLeavers(tx: Tx, run: SyncRun, today: string) {
@@ -563,8 +619,10 @@ async function markLeavers(tx: Tx, run: SyncRun, today: string) {
     update pupils p set left_at = now(), on_roll_to = coalesce(p.on_roll_to, ${today}::date),
       updated_at = now()
     where p.school_id = ${run.schoolId} and p.left_at is null
-      and exists (select 1 from source_pupils l where l.pupil_id = p.id
-        and l.source_id = ${run.sourceId})
+      -- Those the source no longer lists, gathered first: a few, even where the planner thinks
+      -- the school's tables are empty.
+      and p.id = any(array(select l.pupil_id from source_pupils l
+        where l.source_id = ${run.sourceId} and l.removed_at is not null))
       and not exists (select 1 from source_pupils l where l.pupil_id = p.id
         and l.removed_at is null)
     returning p.id`,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { RecordProblem, SourcePupil } from '../connectors/contract.ts';
+import { byKeys, probeEach, records } from '../db/bulk.ts';
 import type { Tx } from '../db/index.ts';
+import { rows } from '../db/rows.ts';
 import { pupilMatchSuggestions, pupils, sourcePupils } from '../db/schema.ts';
 import { ncYearOrdinal, parseNcYear } from '../domain/nc-year.ts';
 import { checkUpn } from '../domain/upn.ts';
@@ -46,11 +48,12 @@ export async function stagePupils(
     .select()
     .from(sourcePupils)
     .where(
-      and(
-        eq(sourcePupils.sourceId, scope.sourceId),
-        inArray(
-          sourcePupils.externalId,
+      inArray(
+        sourcePupils.id,
+        probeEach(
           prepared.map((pupil) => pupil.source.externalId),
+          (id) => sql`select id from source_pupils
+            where source_id = ${scope.sourceId} and external_id = ${id}`,
         ),
       ),
     );
@@ -193,8 +196,7 @@ async function linkFreshPupils(
   counts: PageCounts,
 ) {
   if (fresh.length === 0) return;
-  const byUpn = await pupilsByUpn(tx, scope.schoolId, fresh);
-  const byBirth = await pupilsByNameAndBirth(tx, scope.schoolId, fresh);
+  const { byUpn, byBirth } = await knownPupils(tx, scope.schoolId);
 
   const created: (typeof pupils.$inferInsert)[] = [];
   const links: Link[] = [];
@@ -228,7 +230,10 @@ async function linkFreshPupils(
     links.push({ pupil, pupilId: id, suggested: null });
   }
 
-  if (created.length > 0) await tx.insert(pupils).values(created);
+  for (const group of byKeys(created)) {
+    const written = records(pupils, group);
+    await tx.execute(sql`insert into pupils ${written.columns} ${written.select}`);
+  }
   counts.pupilsNew += created.length;
   await insertLinks(tx, scope, links);
 }
@@ -251,21 +256,31 @@ async function upnTakenByAnother(tx: Tx, schoolId: string, pupilId: string, upn:
 
 type KnownPupil = { id: string; upn: string | null; formerUpn: string | null };
 
-async function pupilsByUpn(tx: Tx, schoolId: string, fresh: Prepared[]) {
-  const upns = fresh.flatMap((pupil) => [pupil.upn, pupil.formerUpn]).filter(isString);
-  const byUpn = new Map<string, KnownPupil>();
-  if (upns.length === 0) return byUpn;
+/**
+ * The school's pupils by UPN (and former UPN) and by name and date of birth, read once for a page
+ * of pupils new to the source: a school's roll is a few thousand at most.
+ */
+async function knownPupils(tx: Tx, schoolId: string) {
   const found = await tx
-    .select({ id: pupils.id, upn: pupils.upn, formerUpn: pupils.formerUpn })
+    .select({
+      id: pupils.id,
+      upn: pupils.upn,
+      formerUpn: pupils.formerUpn,
+      firstName: pupils.firstName,
+      lastName: pupils.lastName,
+      dateOfBirth: pupils.dateOfBirth,
+    })
     .from(pupils)
-    .where(
-      and(
-        eq(pupils.schoolId, schoolId),
-        or(inArray(pupils.upn, upns), inArray(pupils.formerUpn, upns)),
-      ),
-    );
-  for (const pupil of found) rememberUpn(byUpn, pupil);
-  return byUpn;
+    .where(eq(pupils.schoolId, schoolId));
+  const byUpn = new Map<string, KnownPupil>();
+  const byBirth = new Map<string, { id: string; upn: string | null }>();
+  for (const pupil of found) {
+    rememberUpn(byUpn, pupil);
+    if (pupil.dateOfBirth !== null) {
+      byBirth.set(nameAndBirthKey(pupil), { id: pupil.id, upn: pupil.upn });
+    }
+  }
+  return { byUpn, byBirth };
 }
 
 function rememberUpn(byUpn: Map<string, KnownPupil>, pupil: KnownPupil) {
@@ -277,27 +292,6 @@ function matchByUpn(byUpn: Map<string, KnownPupil>, pupil: Prepared): KnownPupil
   if (pupil.upn && byUpn.has(pupil.upn)) return byUpn.get(pupil.upn)!;
   if (pupil.formerUpn && byUpn.has(pupil.formerUpn)) return byUpn.get(pupil.formerUpn)!;
   return null;
-}
-
-/** Pupils of the school who share a name and date of birth with a fresh record. */
-async function pupilsByNameAndBirth(tx: Tx, schoolId: string, fresh: Prepared[]) {
-  const births = [...new Set(fresh.map((p) => p.source.dateOfBirth).filter(isString))];
-  const found = new Map<string, { id: string; upn: string | null }>();
-  if (births.length === 0) return found;
-  const candidates = await tx
-    .select({
-      id: pupils.id,
-      upn: pupils.upn,
-      firstName: pupils.firstName,
-      lastName: pupils.lastName,
-      dateOfBirth: pupils.dateOfBirth,
-    })
-    .from(pupils)
-    .where(and(eq(pupils.schoolId, schoolId), inArray(pupils.dateOfBirth, births)));
-  for (const candidate of candidates) {
-    found.set(nameAndBirthKey(candidate), { id: candidate.id, upn: candidate.upn });
-  }
-  return found;
 }
 
 function nameAndBirthKey(person: {
@@ -312,21 +306,23 @@ function nameAndBirthKey(person: {
 
 async function insertLinks(tx: Tx, scope: StagingScope, links: Link[]) {
   if (links.length === 0) return;
-  const inserted = await tx
-    .insert(sourcePupils)
-    .values(
-      links.map(({ pupil, pupilId }) => ({
-        sourceId: scope.sourceId,
-        externalId: pupil.source.externalId,
-        pupilId,
-        upn: pupil.upn,
-        record: pupil.source as unknown as Record<string, unknown>,
-        fingerprint: pupil.fingerprint,
-        lastChangedRunId: scope.runId,
-      })),
-    )
-    .returning({ id: sourcePupils.id, externalId: sourcePupils.externalId });
-  const linkId = new Map(inserted.map((row) => [row.externalId, row.id]));
+  const written = records(
+    sourcePupils,
+    links.map(({ pupil, pupilId }) => ({
+      sourceId: scope.sourceId,
+      externalId: pupil.source.externalId,
+      pupilId,
+      upn: pupil.upn,
+      record: pupil.source as unknown as Record<string, unknown>,
+      fingerprint: pupil.fingerprint,
+      lastChangedRunId: scope.runId,
+    })),
+  );
+  const inserted = await rows<{ id: number; external_id: string }>(
+    tx,
+    sql`insert into source_pupils ${written.columns} ${written.select} returning id, external_id`,
+  );
+  const linkId = new Map(inserted.map((row) => [row.external_id, Number(row.id)]));
   const suggestions = links.filter((link) => link.suggested !== null);
   if (suggestions.length === 0) return;
   await tx.insert(pupilMatchSuggestions).values(
@@ -367,8 +363,4 @@ function pupilValues(pupil: Prepared): PupilValues {
 
 function pastDate(date: string | null, today: string): string | null {
   return date !== null && date > today ? null : date;
-}
-
-function isString(value: string | null): value is string {
-  return value !== null;
 }

@@ -1,6 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SourceAspect, SourceDeletion, SourceResult } from '../connectors/contract.ts';
+import { probeEach, records } from '../db/bulk.ts';
 import type { Tx } from '../db/index.ts';
+import { rows } from '../db/rows.ts';
 import { aspects, sourcePupils, stagedResults } from '../db/schema.ts';
 import { resolveCollection } from '../domain/school-year.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -30,62 +32,73 @@ export async function stageResults(
     scope,
     results.map((result) => result.aspect),
   );
-  const existing = await tx
-    .select({
-      id: stagedResults.id,
-      externalId: stagedResults.externalId,
-      fingerprint: stagedResults.fingerprint,
-      retractedAt: stagedResults.retractedAt,
-      pending: stagedResults.pending,
-      lastChangedRunId: stagedResults.lastChangedRunId,
-    })
-    .from(stagedResults)
-    .where(
-      and(
-        eq(stagedResults.sourceId, scope.sourceId),
-        inArray(
-          stagedResults.externalId,
-          results.map((result) => result.externalId),
-        ),
-      ),
-    );
-  const byExternalId = new Map(existing.map((row) => [row.externalId, row]));
-
-  const inserts: StagedInsert[] = [];
+  const staged: StagedInsert[] = [];
   const seenInPage = new Set<string>();
   for (const result of results) {
     // A source that lists one result twice in a page gives it once.
     if (seenInPage.has(result.externalId)) continue;
     seenInPage.add(result.externalId);
+    staged.push(toRow(scope, result, aspectIds.get(result.aspect.key)!, location, counts));
+  }
 
-    const row = toRow(scope, result, aspectIds.get(result.aspect.key)!, location, counts);
-    const known = byExternalId.get(result.externalId);
-    if (!known) {
-      inserts.push(row);
+  const known = await rows<{
+    external_id: string;
+    fingerprint: string;
+    retracted_at: string | null;
+    pending: boolean;
+    last_changed_run_id: string | null;
+  }>(
+    tx,
+    probeEach(
+      staged.map((row) => row.externalId),
+      (id) => sql`
+        select external_id, fingerprint, retracted_at, pending, last_changed_run_id
+        from staged_results where source_id = ${scope.sourceId} and external_id = ${id}`,
+    ),
+  );
+  const byExternalId = new Map(known.map((row) => [row.external_id, row]));
+
+  const changed: StagedInsert[] = [];
+  for (const row of staged) {
+    const before = byExternalId.get(row.externalId);
+    if (!before) {
+      changed.push(row);
       counts.resultsNew += 1;
     } else if (
-      known.fingerprint !== row.fingerprint ||
-      known.retractedAt !== null ||
-      staleChange(known, scope.runId)
+      before.fingerprint !== row.fingerprint ||
+      before.retracted_at !== null ||
+      staleChange(before, scope.runId)
     ) {
-      await tx
-        .update(stagedResults)
-        .set({ ...row, retractedAt: null, lastChangedAt: new Date() })
-        .where(eq(stagedResults.id, known.id));
+      changed.push(row);
       counts.resultsChanged += 1;
     } else {
       counts.resultsUnchanged += 1;
     }
   }
-  if (inserts.length > 0) await tx.insert(stagedResults).values(inserts);
+  if (changed.length === 0) return;
+  // The new and the changed in one statement; an unchanged result is not written at all.
+  const written = records(stagedResults, changed);
+  await tx.execute(sql`
+    insert into staged_results ${written.columns}
+    ${written.select}
+    on conflict (source_id, external_id) do update set
+      pupil_external_id = excluded.pupil_external_id, aspect_id = excluded.aspect_id,
+      raw_value = excluded.raw_value, assessed_on = excluded.assessed_on,
+      period_label = excluded.period_label, source_modified_at = excluded.source_modified_at,
+      fingerprint = excluded.fingerprint, collection_id = excluded.collection_id,
+      pending = true, last_changed_run_id = excluded.last_changed_run_id,
+      retracted_at = null, last_changed_at = now()`);
 }
 
 /**
  * A change staged by a run that failed before landing it has not landed yet: it is this run's
  * change, counted and landed as this run's, not an unchanged result.
  */
-function staleChange(known: { pending: boolean; lastChangedRunId: string | null }, runId: string) {
-  return known.pending && known.lastChangedRunId !== runId;
+function staleChange(
+  known: { pending: boolean; last_changed_run_id: string | null },
+  runId: string,
+) {
+  return known.pending && known.last_changed_run_id !== runId;
 }
 
 /** Deletions the source reports: results are retracted, pupils unlinked from this source. */
@@ -102,10 +115,13 @@ export async function stageDeletions(
       .update(stagedResults)
       .set({ retractedAt: new Date(), pending: true, lastChangedRunId: scope.runId })
       .where(
-        and(
-          eq(stagedResults.sourceId, scope.sourceId),
-          inArray(stagedResults.externalId, resultIds),
-          sql`${stagedResults.retractedAt} is null`,
+        inArray(
+          stagedResults.id,
+          probeEach(
+            resultIds,
+            (id) => sql`select id from staged_results
+              where source_id = ${scope.sourceId} and external_id = ${id} and retracted_at is null`,
+          ),
         ),
       )
       .returning({ id: stagedResults.id });
@@ -116,10 +132,13 @@ export async function stageDeletions(
       .update(sourcePupils)
       .set({ removedAt: new Date(), lastChangedRunId: scope.runId })
       .where(
-        and(
-          eq(sourcePupils.sourceId, scope.sourceId),
-          inArray(sourcePupils.externalId, pupilIds),
-          sql`${sourcePupils.removedAt} is null`,
+        inArray(
+          sourcePupils.id,
+          probeEach(
+            pupilIds,
+            (id) => sql`select id from source_pupils
+              where source_id = ${scope.sourceId} and external_id = ${id} and removed_at is null`,
+          ),
         ),
       );
   }

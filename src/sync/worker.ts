@@ -15,7 +15,6 @@ import {
   sweepExpiredLeases,
 } from './runs.ts';
 import { nextDue } from './schedule.ts';
-import { refreshStatistics } from './statistics.ts';
 
 /**
  * The worker in each service instance. Every tick it queues the syncs that are due, finds runs
@@ -71,20 +70,16 @@ export class SyncWorker {
     await pruneRawPayloads(this.engine.db, now);
   }
 
-  /**
-   * After a run that succeeded: the tables' statistics refreshed if it wrote many rows, and its
-   * school's report figures counted ready for readers.
-   */
+  /** After a run that succeeded: its school's report figures counted ready for readers. */
   private async afterRun(run: SyncRun) {
     const [ended] = await this.engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
     if (ended?.status !== 'succeeded' && ended?.status !== 'succeeded_with_warnings') return;
     try {
-      await refreshStatistics(this.engine.db, ended);
       await warmReports(this.engine.db, run.schoolId, this.engine.clock.today());
     } catch (error) {
       this.engine.logger.warn(
         { runId: run.id, err: { type: (error as Error)?.name } },
-        'statistics or report figures not refreshed after the run; the next reader counts them',
+        'report figures not counted after the run; the next reader counts them',
       );
     }
   }

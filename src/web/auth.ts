@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../access/principal.ts';
-import { loadPrincipal, sessionUser, tokenUser } from '../access/users.ts';
+import { sessionPrincipal, tokenPrincipal } from '../access/users.ts';
 import type { ServiceContext } from '../context.ts';
 import { HttpError } from './errors.ts';
 
@@ -54,15 +54,14 @@ async function identify(request: FastifyRequest, context: ServiceContext) {
   const { db } = context.database;
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   if (bearer) {
-    const userId = await tokenUser(db, bearer);
-    request.principal = userId ? await loadPrincipal(db, userId) : null;
+    request.principal = await tokenPrincipal(db, bearer);
     return;
   }
   const secret = request.cookies[SESSION_COOKIE];
   if (!secret) return;
-  const session = await sessionUser(db, secret);
+  const session = await sessionPrincipal(db, secret);
   if (!session) return;
-  request.principal = await loadPrincipal(db, session.userId);
+  request.principal = session.principal;
   request.csrfToken = session.csrfToken;
   request.sessionSecret = secret;
 }

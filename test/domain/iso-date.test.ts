@@ -26,6 +26,33 @@ describe('isIsoDate', () => {
   );
 });
 
+describe('isIsoDate against the calendar', () => {
+  it('agrees with the calendar on every day number from 1 to 31 of every month, 1899-2101', () => {
+    const disagreements: string[] = [];
+    for (let year = 1899; year <= 2101; year += 1) {
+      for (let month = 1; month <= 12; month += 1) {
+        for (let day = 1; day <= 31; day += 1) {
+          const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          const real = new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10) === text;
+          if (isIsoDate(text) !== real) disagreements.push(text);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect(isIsoDate('1900-02-29')).toBe(false);
+    expect(isIsoDate('2000-02-29')).toBe(true);
+  });
+
+  it('refuses month 00 and 13, day 00, and years before 100', () => {
+    expect(['2026-00-10', '2026-13-01', '2026-05-00', '0099-01-01'].map(isIsoDate)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
 describe('date arithmetic', () => {
   it('adds days across a month and a year end', () => {
     expect(addDays('2026-12-18', 17)).toBe('2027-01-04');

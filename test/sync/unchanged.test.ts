@@ -1,0 +1,93 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collections, gradeRules, subjectMappings } from '../../src/db/schema.ts';
+import { decideGradeRules, decideSubjectMappings } from '../../src/sync/mapping.ts';
+import { type TestDatabase, testDatabase } from '../support/database.ts';
+import { ANALYST, testEngine, uploadAndRun } from '../support/engine.ts';
+import { createSchool, createSource, seedTrust, TODAY } from '../support/fixtures.ts';
+import { landedPoints, syncedRows } from '../support/landed.ts';
+import { makeUpn } from '../support/upn.ts';
+
+/**
+ * A run whose staging changed nothing leaves the school's points as the last landing left them,
+ * without deriving them again; what else can move a point (a collection added since, such as a
+ * newly converted school's baseline) still derives.
+ */
+
+const upn = (serial: number) => makeUpn(801, 2345, 19, serial);
+
+const RETURN = [
+  'UPN,Surname,Forename,Date of birth,Year group,Assessment date,Reading,Writing,Maths',
+  `${upn(1)},Okafor,Amara,14/03/2020,Y2,27/11/2026,EXS,WTS,EXS`,
+  `${upn(2)},Nowak,Tomasz,02/09/2019,Y2,27/11/2026,GDS,EXS,EXS`,
+  `${upn(3)},Hughes,Ellie-May,21/06/2016,Y6,27/11/2026,EXS,EXS,GDS`,
+  '',
+].join('\r\n');
+
+let database: TestDatabase;
+let school: Awaited<ReturnType<typeof createSchool>>;
+let source: Awaited<ReturnType<typeof createSource>>;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  await seedTrust(database.db);
+  school = await createSchool(database.db);
+  source = await createSource(database.db, school.id);
+  await uploadAndRun(testEngine(database), source, 'autumn.csv', RETURN);
+  const proposed = await database.db
+    .select({ id: subjectMappings.id })
+    .from(subjectMappings)
+    .where(eq(subjectMappings.status, 'proposed'));
+  const confirm = { decision: 'confirm', reason: 'Checked against the tracker' } as const;
+  await decideSubjectMappings(
+    database.db,
+    ANALYST,
+    proposed.map((m) => m.id),
+    confirm,
+    TODAY,
+  );
+  const library = await database.db
+    .select({ id: gradeRules.id })
+    .from(gradeRules)
+    .where(and(isNull(gradeRules.schoolId), eq(gradeRules.status, 'proposed')));
+  await decideGradeRules(
+    database.db,
+    ANALYST,
+    library.map((r) => r.id),
+    confirm,
+    TODAY,
+  );
+});
+afterAll(() => database.close());
+
+describe('a run that changes nothing', () => {
+  it('lands nothing again and writes no row', async () => {
+    const points = await landedPoints(database.db);
+    expect(points).toHaveLength(9);
+    expect(points.every((point) => point.endsWith('(Autumn 2026/27)'))).toBe(true);
+    const before = await syncedRows(database.db);
+    const run = await uploadAndRun(testEngine(database), source, 'autumn-again.csv', RETURN);
+    expect(run).toMatchObject({ status: 'succeeded', resultsUnchanged: 9, resultsLanded: 0 });
+    expect(await syncedRows(database.db)).toEqual(before);
+  });
+
+  it("still places the points in a baseline added since, the school's own collection", async () => {
+    const [autumn] = await database.db
+      .select()
+      .from(collections)
+      .where(eq(collections.label, 'Autumn 2026/27'));
+    await database.db.insert(collections).values({
+      academicYearId: autumn!.academicYearId,
+      termId: autumn!.termId,
+      kind: 'baseline',
+      schoolId: school.id,
+      label: 'Baseline (Autumn 2026/27)',
+      collectionDate: autumn!.collectionDate,
+    });
+    const run = await uploadAndRun(testEngine(database), source, 'autumn-third.csv', RETURN);
+    expect(run).toMatchObject({ status: 'succeeded', resultsUnchanged: 9, resultsLanded: 9 });
+    const points = await landedPoints(database.db);
+    expect(points).toHaveLength(9);
+    expect(points.every((point) => point.endsWith('(Baseline (Autumn 2026/27))'))).toBe(true);
+  });
+});
