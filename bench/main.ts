@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { type Database, openDatabase } from '../src/db/index.ts';
 import { rows } from '../src/db/rows.ts';
 import { gradeRules, nxPoints, schools, sources, subjectMappings } from '../src/db/schema.ts';
+import { upnCheckLetter } from '../src/domain/upn.ts';
 import { createLogger } from '../src/logging.ts';
 import type { Engine } from '../src/sync/engine.ts';
 import { decideGradeRules, decideSubjectMappings, proposeGradeRule } from '../src/sync/mapping.ts';
@@ -23,6 +24,7 @@ import {
 } from '../src/sync/reconcile.ts';
 import { requestRun } from '../src/sync/runs.ts';
 import { queueUpload, SyncWorker } from '../src/sync/worker.ts';
+import { addSchool } from '../src/trust/schools.ts';
 import { seedReferenceData } from '../src/trust/seed.ts';
 import { buildApp } from '../src/web/app.ts';
 import { schoolProgress } from '../src/web/console/progress.ts';
@@ -336,17 +338,33 @@ async function copyLimit(database: Database, url: string | null) {
           from unnest(string_to_array(rtrim(${lines.join('')}, E'\\n'), E'\\n')) as line) parsed`);
 }
 
+/**
+ * A spreadsheet return of SPREADSHEET_ROWS rows, one subject a row, for a school of its own so
+ * that the pages measured after it read an ordinary school. Pupils have valid UPNs and their own
+ * dates of birth, as a school's export does.
+ */
 async function importSpreadsheet(database: Database, engine: Engine) {
-  const [school] = await database.db.select().from(schools).limit(1);
+  const school = await addSchool(database.db, BENCH_ACTOR, {
+    name: 'Bench Upload Academy',
+    urn: '169999',
+    laestab: '8016999',
+    phase: 'primary',
+    setting: 'mainstream',
+    joinedTrustOn: '2019-09-01',
+  });
   const [source] = await database.db
     .insert(sources)
-    .values({ schoolId: school!.id, kind: 'spreadsheet', name: 'bench upload' })
+    .values({ schoolId: school.id, kind: 'spreadsheet', name: 'bench upload' })
     .returning();
   const lines = ['UPN,Surname,Forename,Date of birth,Year group,Assessment date,Subject,Value'];
   const subjects = ['Reading', 'Writing', 'Maths'];
   for (let n = 0; n < SPREADSHEET_ROWS; n += 1) {
     const pupil = Math.floor(n / 3);
-    lines.push(`,Pupil${pupil},Bench,01/09/2018,Y3,${'27/11/2026'},${subjects[n % 3]},EXS`);
+    const rest = `8016999${String(10 + Math.floor(pupil / 1000)).padStart(2, '0')}${String(pupil % 1000).padStart(3, '0')}`;
+    const born = `${String(1 + (pupil % 28)).padStart(2, '0')}/${String(1 + (pupil % 12)).padStart(2, '0')}/2018`;
+    lines.push(
+      `${upnCheckLetter(rest)}${rest},Pupil${pupil},Bench,${born},Y3,27/11/2026,${subjects[n % 3]},EXS`,
+    );
   }
   await queueUpload(
     database.db,
@@ -395,8 +413,11 @@ async function serveApp(database: Database) {
 
 async function benchPages(database: Database, engine: string) {
   const { baseUrl, token, cookie, close } = await serveApp(database);
-  const [school] = await database.db.select().from(schools).limit(1);
-  const allSchools = await database.db.select({ id: schools.id }).from(schools);
+  const allSchools = await database.db
+    .select({ id: schools.id, name: schools.name })
+    .from(schools)
+    .orderBy(schools.name);
+  const school = allSchools.find((each) => each.name === 'Bench Academy 1');
   const subjects = await activeSubjects(database.db);
   const [collection] = await rows<{ id: number }>(
     database.db,
@@ -471,7 +492,11 @@ async function benchPages(database: Database, engine: string) {
         headers: url.startsWith('/api/') ? { authorization: `Bearer ${token}` } : { cookie },
       });
       const sqlTimes: number[] = [];
-      for (let n = 0; n < 30; n += 1) sqlTimes.push((await timed(raw)).ms);
+      // Thirty times, or as many as fit in 20 seconds for a page whose queries are slow.
+      const limitUntil = performance.now() + 20_000;
+      for (let n = 0; n < 30 && (n < 3 || performance.now() < limitUntil); n += 1) {
+        sqlTimes.push((await timed(raw)).ms);
+      }
       sqlTimes.sort((a, b) => a - b);
       record({
         engine,
@@ -498,6 +523,12 @@ async function benchPages(database: Database, engine: string) {
         target: '',
       });
       if (result.non2xx > 0) process.stdout.write(`  (${result.non2xx} answers were not 2xx)\n`);
+      if (result.timeouts > 0 || result.errors > 0) {
+        process.stdout.write(
+          `  (${result.timeouts} requests timed out after 10 s, ${result.errors} failed: ` +
+            'the figures above leave them out)\n',
+        );
+      }
     }
   } finally {
     await close();

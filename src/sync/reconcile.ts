@@ -171,7 +171,9 @@ export async function unmappedValues(
       count(distinct sr.pupil_external_id)::int as pupils, count(*)::int as results,
       min(sr.first_seen_at)::text as first_seen, max(sr.last_changed_at)::text as last_seen
     from staged_results sr
-    join aspects a on a.id = sr.aspect_id
+    -- The school's own aspects: read through them, a school's values cost what its rows do,
+    -- however many schools the trust has.
+    join aspects a on a.id = sr.aspect_id and a.school_id = ${schoolId}
     join subject_mappings sm on sm.aspect_id = sr.aspect_id and sm.status = 'confirmed'
       and not sm.ignored
     where sr.school_id = ${schoolId} and sr.retracted_at is null and not sr.pending
