@@ -69,9 +69,10 @@ export function records<T extends PgTable>(
     sqlNames.map((name) => sql.identifier(name)),
     sql`, `,
   );
+  const json = JSON.stringify(payload);
   return {
     columns: sql`(${list})`,
-    select: sql`select ${list} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(payload)}::jsonb)`,
+    select: sql`select ${list} from jsonb_populate_recordset(null::${table}, ${json}::jsonb)`,
   };
 }
 

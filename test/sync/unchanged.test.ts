@@ -1,10 +1,11 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collections, gradeRules, subjectMappings } from '../../src/db/schema.ts';
-import { decideGradeRules, decideSubjectMappings } from '../../src/sync/mapping.ts';
+import { collections } from '../../src/db/schema.ts';
+import { confirmLibrary } from '../bad-input/helpers.ts';
+import { agreeMappingsOfSubjects } from '../faults/harness.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
-import { ANALYST, testEngine, uploadAndRun } from '../support/engine.ts';
-import { createSchool, createSource, seedTrust, TODAY } from '../support/fixtures.ts';
+import { testEngine, uploadAndRun } from '../support/engine.ts';
+import { createSchool, createSource, seedTrust } from '../support/fixtures.ts';
 import { landedPoints, syncedRows } from '../support/landed.ts';
 import { makeUpn } from '../support/upn.ts';
 
@@ -34,29 +35,8 @@ beforeAll(async () => {
   school = await createSchool(database.db);
   source = await createSource(database.db, school.id);
   await uploadAndRun(testEngine(database), source, 'autumn.csv', RETURN);
-  const proposed = await database.db
-    .select({ id: subjectMappings.id })
-    .from(subjectMappings)
-    .where(eq(subjectMappings.status, 'proposed'));
-  const confirm = { decision: 'confirm', reason: 'Checked against the tracker' } as const;
-  await decideSubjectMappings(
-    database.db,
-    ANALYST,
-    proposed.map((m) => m.id),
-    confirm,
-    TODAY,
-  );
-  const library = await database.db
-    .select({ id: gradeRules.id })
-    .from(gradeRules)
-    .where(and(isNull(gradeRules.schoolId), eq(gradeRules.status, 'proposed')));
-  await decideGradeRules(
-    database.db,
-    ANALYST,
-    library.map((r) => r.id),
-    confirm,
-    TODAY,
-  );
+  await agreeMappingsOfSubjects(database.db, school.id);
+  await confirmLibrary(database);
 });
 afterAll(() => database.close());
 
