@@ -27,7 +27,7 @@ import { queueUpload, SyncWorker } from '../src/sync/worker.ts';
 import { addSchool } from '../src/trust/schools.ts';
 import { seedReferenceData } from '../src/trust/seed.ts';
 import { buildApp } from '../src/web/app.ts';
-import { schoolProgress } from '../src/web/console/progress.ts';
+import { progressOfSchools, warmReconciliation } from '../src/web/console/progress.ts';
 import { activeSubjects } from '../src/web/console/queries.ts';
 import { bareFetch, percentile, rssSampler, timed } from './measure.ts';
 import { reportPages, seedReportTrust, timePages } from './reports.ts';
@@ -116,7 +116,10 @@ async function benchEngine(engine: string) {
       leaseMs: 120_000,
       rawRetentionDays: 30,
     });
-    const worker = new SyncWorker(engineOf('bench'), { concurrency: 2 });
+    const worker = new SyncWorker(engineOf('bench'), {
+      concurrency: 2,
+      afterRun: (schoolId) => warmReconciliation(database.db, schoolId, TODAY),
+    });
     const syncAll = async () => {
       const all = await database.db.select().from(sources);
       for (const source of all) {
@@ -430,11 +433,13 @@ async function benchPages(database: Database, engine: string) {
     [
       'console trust overview',
       `/?collection=${collection!.id}`,
-      async () => {
-        for (const each of allSchools) {
-          await schoolProgress(database.db, each.id, collection!.id, subjects, false);
-        }
-      },
+      () =>
+        progressOfSchools(
+          database.db,
+          allSchools.map((each) => each.id),
+          collection!.id,
+          subjects,
+        ),
     ],
     [
       'console unmapped values',

@@ -795,6 +795,13 @@ export const reportVersions = pgTable('report_versions', {
     .primaryKey()
     .references(() => schools.id, { onDelete: 'cascade' }),
   version: bigint('version', { mode: 'number' }).notNull(),
+  /**
+   * Moves whenever what reconciliation reads changes beyond the report's inputs: staged results,
+   * source links, aspects and their subject mappings, proposed rules, sources and their runs'
+   * outcomes (migration 0004). Drawn from the same sequence as `version`, so the greater of the
+   * two moves whenever either does.
+   */
+  reconcileVersion: bigint('reconcile_version', { mode: 'number' }).notNull().default(0),
 });
 
 /**
@@ -821,4 +828,24 @@ export const reportSummaries = pgTable(
     countedAt: stamp('counted_at'),
   },
   (t) => [primaryKey({ columns: [t.schoolId, t.kind, t.collectionId, t.variant, t.asOfYear] })],
+);
+
+/**
+ * What reconciliation works out for one school (missing pupils, unmapped values, results with no
+ * pupil, each subject's progress), kept while neither of the school's versions moves. `scope`
+ * names the rest of the read, such as the collection and subject.
+ */
+export const reconcileSummaries = pgTable(
+  'reconcile_summaries',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    scope: text('scope').notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    rows: jsonb('rows').$type<unknown>().notNull(),
+    countedAt: stamp('counted_at'),
+  },
+  (t) => [primaryKey({ columns: [t.schoolId, t.kind, t.scope] })],
 );

@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
+import { keptForSchool } from './kept.ts';
 
 /**
  * Reconciliation, per school, collection and subject: who is missing a point and why, who was
  * left out and why, results that belong to no pupil, values no rule maps yet, and decisions
- * waiting. No figure leaves anyone out without saying who and why.
+ * waiting. No figure leaves anyone out without saying who and why. Each read is kept per school
+ * until something it reads changes (kept.ts), so a page asked for again costs what reading one
+ * row does.
  */
 
 export type MissingReason =
@@ -66,7 +69,18 @@ function effectiveCollection(scope: Scope) {
     ${scope.collectionId})`;
 }
 
-export async function missingPupils(executor: Executor, scope: Scope): Promise<MissingPupil[]> {
+/** Who is missing a point and why, kept until the school's data changes (kept.ts). */
+export function missingPupils(executor: Executor, scope: Scope): Promise<MissingPupil[]> {
+  return keptForSchool(
+    executor,
+    { kind: 'missing', scope: `${scope.collectionId}|${scope.subjectId}` },
+    scope.schoolId,
+    () => workOutMissingPupils(executor, scope),
+    [],
+  );
+}
+
+async function workOutMissingPupils(executor: Executor, scope: Scope): Promise<MissingPupil[]> {
   // Each pupil's staged results are summed up once, then joined: one pass over the school.
   return rows<MissingPupil>(
     executor,
@@ -127,7 +141,17 @@ export async function missingPupils(executor: Executor, scope: Scope): Promise<M
 }
 
 /** Pupils of the school left out of the collection, with why. */
-export async function excludedPupils(executor: Executor, scope: Scope): Promise<ExcludedPupil[]> {
+export function excludedPupils(executor: Executor, scope: Scope): Promise<ExcludedPupil[]> {
+  return keptForSchool(
+    executor,
+    { kind: 'excluded', scope: `${scope.collectionId}` },
+    scope.schoolId,
+    () => workOutExcludedPupils(executor, scope),
+    [],
+  );
+}
+
+async function workOutExcludedPupils(executor: Executor, scope: Scope): Promise<ExcludedPupil[]> {
   return rows<ExcludedPupil>(
     executor,
     sql`
@@ -159,7 +183,21 @@ export interface UnmappedValue extends Record<string, unknown> {
  * Values that have arrived in an aspect mapped to a subject, landed nowhere because no confirmed
  * rule covers them, with how many pupils and when they were first and last seen.
  */
-export async function unmappedValues(
+export function unmappedValues(
+  executor: Executor,
+  schoolId: string,
+  collectionId: number | null,
+): Promise<UnmappedValue[]> {
+  return keptForSchool(
+    executor,
+    { kind: 'unmapped', scope: collectionId === null ? 'all' : `${collectionId}` },
+    schoolId,
+    () => workOutUnmappedValues(executor, schoolId, collectionId),
+    [],
+  );
+}
+
+async function workOutUnmappedValues(
   executor: Executor,
   schoolId: string,
   collectionId: number | null,
@@ -196,7 +234,17 @@ export interface Orphan extends Record<string, unknown> {
 }
 
 /** Results whose pupil the source never listed, or whose identity waits for a person. */
-export async function orphanResults(executor: Executor, schoolId: string): Promise<Orphan[]> {
+export function orphanResults(executor: Executor, schoolId: string): Promise<Orphan[]> {
+  return keptForSchool(
+    executor,
+    { kind: 'orphans', scope: '' },
+    schoolId,
+    () => workOutOrphanResults(executor, schoolId),
+    [],
+  );
+}
+
+async function workOutOrphanResults(executor: Executor, schoolId: string): Promise<Orphan[]> {
   return rows<Orphan>(
     executor,
     sql`

@@ -24,6 +24,11 @@ import { nextDue } from './schedule.ts';
 
 export interface WorkerOptions {
   concurrency: number;
+  /**
+   * Work done for a school after each of its runs ends, however it ended, so that readers find
+   * it ready: the console's reconciliation, say. A failure is logged, never the run's.
+   */
+  afterRun?: (schoolId: string) => Promise<void>;
 }
 
 export class SyncWorker {
@@ -70,8 +75,21 @@ export class SyncWorker {
     await pruneRawPayloads(this.engine.db, now);
   }
 
-  /** After a run that succeeded: its school's report figures counted ready for readers. */
+  /**
+   * After a run: what the options ask for, and, when it succeeded, its school's report figures
+   * counted ready for readers.
+   */
   private async afterRun(run: SyncRun) {
+    if (this.options.afterRun) {
+      try {
+        await this.options.afterRun(run.schoolId);
+      } catch (error) {
+        this.engine.logger.warn(
+          { runId: run.id, err: { type: (error as Error)?.name } },
+          'work after the run failed; the next reader does it',
+        );
+      }
+    }
     const [ended] = await this.engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
     if (ended?.status !== 'succeeded' && ended?.status !== 'succeeded_with_warnings') return;
     try {

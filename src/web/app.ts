@@ -18,6 +18,7 @@ import { sourceRoutes } from './api/sources.ts';
 import { uploadRoutes } from './api/uploads.ts';
 import { installAuth } from './auth.ts';
 import { consoleRoutes } from './console/index.ts';
+import { warmReconciliation } from './console/progress.ts';
 import { HttpError, installErrorHandlers } from './errors.ts';
 import { healthRoutes } from './routes/health.ts';
 
@@ -117,7 +118,11 @@ export function engineFor(context: ServiceContext): Engine {
 }
 
 function startWorker(app: FastifyInstance, context: ServiceContext) {
-  const worker = new SyncWorker(engineFor(context), { concurrency: 2 });
+  const worker = new SyncWorker(engineFor(context), {
+    concurrency: 2,
+    afterRun: (schoolId) =>
+      warmReconciliation(context.database.db, schoolId, context.clock.today()),
+  });
   const task = new AsyncTask(
     'sync-tick',
     () => worker.tick(),

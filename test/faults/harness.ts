@@ -85,7 +85,8 @@ export async function agreeMappingsOfSubjects(db: Db, schoolId: string) {
   );
 }
 
-async function agreeGrades(db: Db, schoolId: string) {
+/** Proposes and confirms a school rule for each of the agreed grades. */
+export async function agreeGrades(db: Db, schoolId: string) {
   const points = await db.select({ id: nxPoints.id, code: nxPoints.code }).from(nxPoints);
   const pointId = new Map(points.map((point) => [point.code, point.id]));
   const ruleIds: number[] = [];

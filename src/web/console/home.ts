@@ -6,7 +6,7 @@ import { overviewView } from '../views/overview.ts';
 import type { Health } from '../views/status.ts';
 import { collectionChoices, collectionQuery, pickCollection } from './choices.ts';
 import { schoolHealth, sourceHealth } from './health.ts';
-import { schoolProgress } from './progress.ts';
+import { progressCells, progressOfSchools } from './progress.ts';
 import {
   activeSubjects,
   runStates,
@@ -41,18 +41,23 @@ export function homeRoutes(app: FastifyInstance, site: Site) {
     const schools = await schoolsInScope(db, principal);
     const healths = await schoolHealths(site, schools);
     const subjects = await activeSubjects(db);
-    const rows = [];
-    for (const school of schools) {
+    const tallies = await progressOfSchools(
+      db,
+      schools.map((school) => school.id),
+      collection.id,
+      subjects,
+    );
+    const rows = schools.map((school) => {
       const health = healths.get(school.id)!;
-      const progress = await schoolProgress(db, school.id, collection.id, subjects, health.syncing);
-      rows.push({
+      const tally = tallies.get(school.id) ?? { onRoll: 0, subjects: [] };
+      return {
         id: school.id,
         name: school.name,
         phase: phaseLabel(school.phase, school.setting),
         health,
-        cells: progress.cells,
-      });
-    }
+        cells: progressCells(tally, school.id, collection.id, subjects, health.syncing),
+      };
+    });
     const main = overviewView({
       collections: collectionChoices(all),
       collection,

@@ -1,14 +1,24 @@
 import type { Db } from '../../db/index.ts';
 import { type GradeRule, ruleApplies } from '../../domain/grade-rules.ts';
+import { keptPerSchool } from '../../sync/kept.ts';
 import {
   excludedPupils,
-  type MissingPupil,
+  type MissingReason,
   missingPupils,
+  orphanResults,
   type UnmappedValue,
   unmappedValues,
 } from '../../sync/reconcile.ts';
 import type { CellState, ProgressCell } from '../views/status.ts';
-import { pendingRulesFor, pendingSubjectMappings, pupilCount, type RuleRecord } from './queries.ts';
+import { pickCollection } from './choices.ts';
+import {
+  activeSubjects,
+  pendingRulesFor,
+  pendingSubjectMappings,
+  pupilCount,
+  type RuleRecord,
+  termlyCollections,
+} from './queries.ts';
 
 /**
  * Where a school stands in a collection, per subject, from reconciliation itself: who is on roll,
@@ -23,62 +33,139 @@ export interface SchoolProgress {
   pendingMappings: number;
 }
 
+/** What a school's cells are drawn from, kept with its reconciliation (src/sync/kept.ts). */
+export interface ProgressTally {
+  onRoll: number;
+  subjects: {
+    subjectId: number;
+    missing: number;
+    reasons: MissingReason[];
+    /** A proposal waiting for a decision would map one of its unmapped values. */
+    waitsForRule: boolean;
+    /** A subject mapping for one of the school's assessments waits for a decision. */
+    waitsForMapping: boolean;
+  }[];
+}
+
+type Subjects = readonly { id: number; name: string }[];
+
 export async function schoolProgress(
   db: Db,
   schoolId: string,
   collectionId: number,
-  subjects: readonly { id: number; name: string }[],
+  subjects: Subjects,
   syncing: boolean,
 ): Promise<SchoolProgress> {
+  const tallies = await progressOfSchools(db, [schoolId], collectionId, subjects);
+  const tally = tallies.get(schoolId) ?? { onRoll: 0, subjects: [] };
+  return {
+    cells: progressCells(tally, schoolId, collectionId, subjects, syncing),
+    onRoll: tally.onRoll,
+    unmapped: await unmappedValues(db, schoolId, collectionId),
+    pendingRules: await pendingRulesFor(db, schoolId),
+    pendingMappings: (await pendingSubjectMappings(db, schoolId)).length,
+  };
+}
+
+/** Each school's tally for a collection, read from what is kept and worked out where it moved. */
+export function progressOfSchools(
+  db: Db,
+  schoolIds: readonly string[],
+  collectionId: number,
+  subjects: Subjects,
+): Promise<Map<string, ProgressTally>> {
+  const scope = `${collectionId}|${subjects.map((subject) => subject.id).join(',')}`;
+  return keptPerSchool(db, { kind: 'progress', scope }, schoolIds, (schoolId) =>
+    tallyProgress(db, schoolId, collectionId, subjects),
+  );
+}
+
+async function tallyProgress(
+  db: Db,
+  schoolId: string,
+  collectionId: number,
+  subjects: Subjects,
+): Promise<ProgressTally> {
   const first = subjects[0];
   const total = await pupilCount(db, schoolId);
   const excluded = first
     ? await excludedPupils(db, { schoolId, collectionId, subjectId: first.id })
     : [];
-  const onRoll = total - excluded.length;
   const unmapped = await unmappedValues(db, schoolId, collectionId);
   const pendingRules = await pendingRulesFor(db, schoolId);
   const pendingMappings = await pendingSubjectMappings(db, schoolId);
-
-  const cells: ProgressCell[] = [];
+  const tallies: ProgressTally['subjects'] = [];
   for (const subject of subjects) {
     const missing = await missingPupils(db, { schoolId, collectionId, subjectId: subject.id });
-    const waiting = {
-      rule: unmapped.some(
+    tallies.push({
+      subjectId: subject.id,
+      missing: missing.length,
+      reasons: [...new Set(missing.map((pupil) => pupil.reason))].sort(),
+      waitsForRule: unmapped.some(
         (value) => value.subject_id === subject.id && coveredByProposal(value, pendingRules),
       ),
-      mapping: pendingMappings.some(
+      waitsForMapping: pendingMappings.some(
         (mapping) => mapping.subjectId === subject.id || mapping.subjectId === null,
       ),
-    };
-    cells.push({
-      subjectId: subject.id,
-      subject: subject.name,
-      state: cellState(missing, onRoll, syncing, waiting),
-      landed: Math.max(0, onRoll - missing.length),
-      expected: onRoll,
-      missingHref: `/schools/${schoolId}/missing?collection=${collectionId}&subject=${subject.id}`,
     });
   }
-  return { cells, onRoll, unmapped, pendingRules, pendingMappings: pendingMappings.length };
+  return { onRoll: total - excluded.length, subjects: tallies };
+}
+
+/** A school's cells, one per subject; whether it is syncing now is read live, never kept. */
+export function progressCells(
+  tally: ProgressTally,
+  schoolId: string,
+  collectionId: number,
+  subjects: Subjects,
+  syncing: boolean,
+): ProgressCell[] {
+  const { onRoll } = tally;
+  return subjects.map((subject) => {
+    const counted = tally.subjects.find((each) => each.subjectId === subject.id);
+    const missing = counted?.missing ?? onRoll;
+    return {
+      subjectId: subject.id,
+      subject: subject.name,
+      state: cellState(counted?.reasons ?? [], missing, onRoll, syncing, {
+        rule: counted?.waitsForRule ?? false,
+        mapping: counted?.waitsForMapping ?? false,
+      }),
+      landed: Math.max(0, onRoll - missing),
+      expected: onRoll,
+      missingHref: `/schools/${schoolId}/missing?collection=${collectionId}&subject=${subject.id}`,
+    };
+  });
 }
 
 function cellState(
-  missing: readonly MissingPupil[],
+  reasonList: readonly MissingReason[],
+  missing: number,
   onRoll: number,
   syncing: boolean,
   waiting: { rule: boolean; mapping: boolean },
 ): CellState {
-  const reasons = new Set(missing.map((pupil) => pupil.reason));
+  const reasons = new Set(reasonList);
   if (syncing || reasons.has('not_landed_yet')) return 'syncing';
-  if (onRoll > 0 && missing.length === 0) return 'complete';
+  if (onRoll > 0 && missing === 0) return 'complete';
   const valueWaits = reasons.has('value_unmapped');
   const aspectWaits = reasons.has('aspect_unmapped');
   if ((valueWaits && waiting.rule) || (aspectWaits && waiting.mapping)) {
     return 'needs confirmation';
   }
   if (valueWaits || aspectWaits) return 'needs mapping';
-  return missing.length >= onRoll ? 'not started' : 'in progress';
+  return missing >= onRoll ? 'not started' : 'in progress';
+}
+
+/**
+ * Works out what the console reads first for a school whose run has just ended: its progress in
+ * the collection the console opens on, its unmapped values and its results with no pupil.
+ */
+export async function warmReconciliation(db: Db, schoolId: string, today: string) {
+  const collection = pickCollection(await termlyCollections(db), today, null);
+  if (collection) await progressOfSchools(db, [schoolId], collection.id, await activeSubjects(db));
+  await unmappedValues(db, schoolId, null);
+  await orphanResults(db, schoolId);
 }
 
 /** Whether a proposal waiting for a decision would map the value if it were confirmed. */
