@@ -116,10 +116,7 @@ async function benchEngine(engine: string) {
       leaseMs: 120_000,
       rawRetentionDays: 30,
     });
-    const worker = new SyncWorker(engineOf('bench'), {
-      concurrency: 2,
-      afterRun: (schoolId) => warmReconciliation(database.db, schoolId, TODAY),
-    });
+    const worker = new SyncWorker(engineOf('bench'), { concurrency: 2 });
     const syncAll = async () => {
       const all = await database.db.select().from(sources);
       for (const source of all) {
@@ -210,6 +207,18 @@ async function benchEngine(engine: string) {
       unit: 's',
       limit: null,
       target: '< 10 s',
+    });
+
+    // What the worker does at its next tick after the rules and the upload: every school's
+    // reconciliation worked out again, so that the pages below read it kept.
+    const warm = await timed(() => warmReconciliation(database.db, TODAY));
+    record({
+      engine,
+      figure: 'reconciliation worked out again, every school',
+      value: warm.ms / 1000,
+      unit: 's',
+      limit: null,
+      target: '',
     });
 
     await benchPages(database, engine);

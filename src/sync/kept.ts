@@ -53,17 +53,41 @@ export async function keptPerSchool<T>(
   for (const id of ids) {
     const version = versions.get(id);
     if (kept.has(id) || version === undefined) continue;
-    const value = await work(id);
-    kept.set(id, value);
-    await executor.execute(sql`
-      insert into reconcile_summaries (school_id, kind, scope, version, rows, counted_at)
-      values (${id}::uuid, ${read.kind}, ${read.scope}, ${version}::bigint,
-        ${JSON.stringify(value)}::jsonb, now())
-      on conflict (school_id, kind, scope) do update
-        set version = excluded.version, rows = excluded.rows, counted_at = excluded.counted_at
-        where reconcile_summaries.version <= excluded.version`);
+    kept.set(
+      id,
+      await once(executor, `${read.kind}|${read.scope}|${id}|${version}`, async () => {
+        const value = await work(id);
+        await executor.execute(sql`
+        insert into reconcile_summaries (school_id, kind, scope, version, rows, counted_at)
+        values (${id}::uuid, ${read.kind}, ${read.scope}, ${version}::bigint,
+          ${JSON.stringify(value)}::jsonb, now())
+        on conflict (school_id, kind, scope) do update
+          set version = excluded.version, rows = excluded.rows, counted_at = excluded.counted_at
+          where reconcile_summaries.version <= excluded.version`);
+        return value;
+      }),
+    );
   }
   return kept;
+}
+
+/**
+ * Readers who find the same school's read out of date at once, twenty people opening the
+ * overview after a trust-wide rule, wait for one working-out rather than each doing it.
+ */
+const working = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+function once<T>(executor: Executor, key: string, work: () => Promise<T>): Promise<T> {
+  let inFlight = working.get(executor);
+  if (!inFlight) {
+    inFlight = new Map();
+    working.set(executor, inFlight);
+  }
+  const running = inFlight.get(key);
+  if (running) return running as Promise<T>;
+  const started = work().finally(() => inFlight.delete(key));
+  inFlight.set(key, started);
+  return started;
 }
 
 /** One school's kept read. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
-import { keptForSchool } from './kept.ts';
+import { keptForSchool, keptPerSchool } from './kept.ts';
 
 /**
  * Reconciliation, per school, collection and subject: who is missing a point and why, who was
@@ -190,11 +190,26 @@ export function unmappedValues(
 ): Promise<UnmappedValue[]> {
   return keptForSchool(
     executor,
-    { kind: 'unmapped', scope: collectionId === null ? 'all' : `${collectionId}` },
+    unmappedRead(collectionId),
     schoolId,
     () => workOutUnmappedValues(executor, schoolId, collectionId),
     [],
   );
+}
+
+/** Each school's unmapped values, as `unmappedValues` gives them, in one read of what is kept. */
+export function unmappedValuesOfSchools(
+  executor: Executor,
+  schoolIds: readonly string[],
+  collectionId: number | null,
+): Promise<Map<string, UnmappedValue[]>> {
+  return keptPerSchool(executor, unmappedRead(collectionId), schoolIds, (schoolId) =>
+    workOutUnmappedValues(executor, schoolId, collectionId),
+  );
+}
+
+function unmappedRead(collectionId: number | null) {
+  return { kind: 'unmapped', scope: collectionId === null ? 'all' : `${collectionId}` };
 }
 
 async function workOutUnmappedValues(
@@ -241,6 +256,16 @@ export function orphanResults(executor: Executor, schoolId: string): Promise<Orp
     schoolId,
     () => workOutOrphanResults(executor, schoolId),
     [],
+  );
+}
+
+/** Each school's results with no pupil, in one read of what is kept. */
+export function orphanResultsOfSchools(
+  executor: Executor,
+  schoolIds: readonly string[],
+): Promise<Map<string, Orphan[]>> {
+  return keptPerSchool(executor, { kind: 'orphans', scope: '' }, schoolIds, (schoolId) =>
+    workOutOrphanResults(executor, schoolId),
   );
 }
 

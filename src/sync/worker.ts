@@ -25,15 +25,16 @@ import { nextDue } from './schedule.ts';
 export interface WorkerOptions {
   concurrency: number;
   /**
-   * Work done for a school after each of its runs ends, however it ended, so that readers find
-   * it ready: the console's reconciliation, say. A failure is logged, never the run's.
+   * Work started at each tick, one at a time, that readers would otherwise wait for: the
+   * console's reconciliation for schools whose data has moved, say. A failure is logged.
    */
-  afterRun?: (schoolId: string) => Promise<void>;
+  warm?: () => Promise<void>;
 }
 
 export class SyncWorker {
   private readonly inFlight = new Map<string, { done: Promise<void>; abort: AbortController }>();
   private stopped = false;
+  private warming: Promise<void> | null = null;
   private lastPruned = 0;
 
   constructor(
@@ -52,6 +53,22 @@ export class SyncWorker {
       if (!run) break;
       this.start(run);
     }
+    this.startWarming();
+  }
+
+  private startWarming() {
+    const { warm } = this.options;
+    if (!warm || this.warming || this.stopped) return;
+    this.warming = warm()
+      .catch((error: unknown) => {
+        this.engine.logger.warn(
+          { err: { type: (error as Error)?.name } },
+          'readers will work out what was not ready',
+        );
+      })
+      .finally(() => {
+        this.warming = null;
+      });
   }
 
   /** Resolves when every run this worker has started has finished or stopped. */
@@ -66,6 +83,7 @@ export class SyncWorker {
     this.stopped = true;
     for (const entry of this.inFlight.values()) entry.abort.abort();
     await this.idle();
+    await this.warming;
   }
 
   private async pruneHourly() {
@@ -75,21 +93,8 @@ export class SyncWorker {
     await pruneRawPayloads(this.engine.db, now);
   }
 
-  /**
-   * After a run: what the options ask for, and, when it succeeded, its school's report figures
-   * counted ready for readers.
-   */
+  /** After a run that succeeded: its school's report figures counted ready for readers. */
   private async afterRun(run: SyncRun) {
-    if (this.options.afterRun) {
-      try {
-        await this.options.afterRun(run.schoolId);
-      } catch (error) {
-        this.engine.logger.warn(
-          { runId: run.id, err: { type: (error as Error)?.name } },
-          'work after the run failed; the next reader does it',
-        );
-      }
-    }
     const [ended] = await this.engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
     if (ended?.status !== 'succeeded' && ended?.status !== 'succeeded_with_warnings') return;
     try {

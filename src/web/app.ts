@@ -120,8 +120,7 @@ export function engineFor(context: ServiceContext): Engine {
 function startWorker(app: FastifyInstance, context: ServiceContext) {
   const worker = new SyncWorker(engineFor(context), {
     concurrency: 2,
-    afterRun: (schoolId) =>
-      warmReconciliation(context.database.db, schoolId, context.clock.today()),
+    warm: () => warmReconciliation(context.database.db, context.clock.today()),
   });
   const task = new AsyncTask(
     'sync-tick',

@@ -12,7 +12,13 @@ import {
 } from '../../src/db/schema.ts';
 import { decideGradeRules, proposeGradeRule } from '../../src/sync/mapping.ts';
 import { excludedPupils, missingPupils, unmappedValues } from '../../src/sync/reconcile.ts';
-import { progressCells, progressOfSchools } from '../../src/web/console/progress.ts';
+import { requestRun } from '../../src/sync/runs.ts';
+import { SyncWorker } from '../../src/sync/worker.ts';
+import {
+  progressCells,
+  progressOfSchools,
+  warmReconciliation,
+} from '../../src/web/console/progress.ts';
 import { activeSubjects } from '../../src/web/console/queries.ts';
 import { agreeGrades, agreeMappingsOfSubjects, SUBJECT_LEADER } from '../faults/harness.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
@@ -44,6 +50,7 @@ let db: Db;
 let oakfield: string;
 let brook: string;
 let oakSource: Awaited<ReturnType<typeof createSource>>;
+let brookSource: Awaited<ReturnType<typeof createSource>>;
 let autumn: number;
 let maths: number;
 let reading: number;
@@ -57,7 +64,7 @@ beforeAll(async () => {
     await createSchool(db, { name: 'Brook Lane Primary', urn: '140311', laestab: '8012346' })
   ).id;
   oakSource = await createSource(db, oakfield);
-  const brookSource = await createSource(db, brook);
+  brookSource = await createSource(db, brook);
   await uploadAndRun(testEngine(database), oakSource, 'oakfield-autumn.csv', AUTUMN);
   await uploadAndRun(
     testEngine(database),
@@ -269,5 +276,59 @@ describe('kept reconciliation', () => {
       subjectId: reading,
     });
     expect(readingMissing).toEqual([]);
+  });
+
+  it('is worked out ahead of readers for settled schools, leaving a school whose run waits', async () => {
+    await db.delete(reconcileSummaries);
+    await requestRun(db, {
+      sourceId: brookSource.id,
+      schoolId: brook,
+      trigger: 'manual',
+      mode: 'full',
+      requestedBy: null,
+    });
+    await warmReconciliation(db, TODAY);
+    const kinds = (await keptOf(oakfield)).map((entry) => `${entry.kind} ${entry.scope}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'orphans ',
+        'unmapped all',
+        `unmapped ${autumn}`,
+        `missing ${autumn}|${maths}`,
+      ]),
+    );
+    expect(kinds.some((kind) => kind.startsWith('progress '))).toBe(true);
+    expect(await keptOf(brook)).toEqual([]);
+    const kept = await keptOf(oakfield);
+    expect(await reconciliation(oakfield)).toEqual(await afresh(oakfield));
+    expect(kept.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the worker's warming", () => {
+  it('starts at a tick, one pass at a time, and is waited for when the worker stops', async () => {
+    let passes = 0;
+    let release = () => {};
+    const worker = new SyncWorker(testEngine(database), {
+      concurrency: 1,
+      warm: async () => {
+        passes += 1;
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    await worker.tick();
+    await worker.tick();
+    expect(passes).toBe(1);
+    let stopped = false;
+    const stopping = worker.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(stopped).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncRuns } from '../../src/db/schema.ts';
 import { requestRun } from '../../src/sync/runs.ts';
 import { testApp } from '../support/app.ts';
-import { createPupil } from '../support/fixtures.ts';
+import { createPupil, createSchool } from '../support/fixtures.ts';
 import { makeUpn } from '../support/upn.ts';
 import { buildTrust, type Session, signInAs, type Trust, XSS_NAME } from './console-fixtures.ts';
 
@@ -355,5 +355,53 @@ describe("a run's progress", () => {
     const finished = await get(url, admin, { 'hx-request': 'true' });
     expect(finished.headers['hx-refresh']).toBe('true');
     expect(finished.body).not.toContain('hx-trigger');
+  });
+});
+
+describe('a long list of missing pupils', () => {
+  it('shows how many have each reason and the list a page at a time, the CSV whole', async () => {
+    const meadow = await createSchool(trust.database.db, {
+      name: 'Meadow View Primary',
+      urn: '150112',
+      laestab: '8013112',
+    });
+    for (let serial = 1; serial <= 230; serial += 1) {
+      await createPupil(trust.database.db, meadow.id, {
+        upn: makeUpn(801, 3112, 20, serial),
+        firstName: `Pupil ${String(serial).padStart(3, '0')}`,
+        lastName: 'Ashworth',
+        ncYear: 'Y5',
+      });
+    }
+    const query = `collection=${trust.autumn}&subject=${trust.maths}`;
+    const first = (await get(`/schools/${meadow.id}/missing?${query}`, analyst)).body;
+    expect(first).toContain('No point yet (230 pupils)');
+    expect(first).toContain('Pupils 1 to 200 of 230');
+    expect(first.match(/<tr>\s*<th scope="row"><a href="\/pupils\//g)).toHaveLength(200);
+    expect(first).toContain('Nothing has been entered for this pupil and subject yet.');
+    expect(first).toContain('(230 pupils)</span>');
+    const next = escaped(`/schools/${meadow.id}/missing?${query}&page=2`);
+    expect(first).toContain(`<a href="${next}">Next page</a>`);
+    expect(first).not.toContain('Previous page');
+
+    const second = (await get(`/schools/${meadow.id}/missing?${query}&page=2`, analyst)).body;
+    expect(second).toContain('Pupils 201 to 230 of 230');
+    expect(second.match(/<tr>\s*<th scope="row"><a href="\/pupils\//g)).toHaveLength(30);
+    expect(second).toContain('Previous page');
+    expect(second).not.toContain('Next page');
+    // A page past the end shows the last one.
+    const beyond = (await get(`/schools/${meadow.id}/missing?${query}&page=9`, analyst)).body;
+    expect(beyond).toContain('Pupils 201 to 230 of 230');
+
+    const filtered = (await get(`/schools/${meadow.id}/missing?${query}&why=not_entered`, analyst))
+      .body;
+    expect(filtered).toContain('<strong aria-current="true">Nothing has been entered');
+    expect(filtered).toContain('Everyone with no point');
+    const none = (await get(`/schools/${meadow.id}/missing?${query}&why=source_failed`, analyst))
+      .body;
+    expect(none).toContain('Nobody for that reason');
+
+    const csv = (await get(`/schools/${meadow.id}/missing.csv?${query}`, analyst)).body;
+    expect(csv.split('\r\n').filter((line) => line.startsWith('"Missing"'))).toHaveLength(230);
   });
 });

@@ -3,7 +3,7 @@ import { csvCell } from '../../src/web/console/missing.ts';
 import { localPath } from '../../src/web/console/session.ts';
 import { pointsLine, runChart } from '../../src/web/views/chart.ts';
 import { badge, postButton, table } from '../../src/web/views/components.ts';
-import { age, duration, schedule, share } from '../../src/web/views/format.ts';
+import { age, count, duration, schedule, share } from '../../src/web/views/format.ts';
 import { progressCell } from '../../src/web/views/status.ts';
 
 describe('view parts', () => {
@@ -82,6 +82,13 @@ describe('words for figures', () => {
     expect(schedule('0 2 * * *')).toBe('02:00 every day (0 2 * * *)');
     expect(schedule('0 3 * * 6')).toBe('03:00 every Saturday (0 3 * * 6)');
     expect(schedule('every 6h')).toBe('every 6h');
+  });
+
+  it('groups counts in thousands as en-GB does, for whole numbers and the rest', () => {
+    const british = new Intl.NumberFormat('en-GB');
+    const values = [0, 7, 999, 1000, 2047, 60_000, 403_119, 1_343_557, -4512, 12.5, 1234.75];
+    for (const value of values) expect(count(value)).toBe(british.format(value));
+    expect(count(403_119)).toBe('403,119');
   });
 });
 

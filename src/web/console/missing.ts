@@ -21,10 +21,16 @@ import { type Site, sendPage } from './respond.ts';
  */
 
 const schoolParams = z.object({ schoolId: z.string() });
+const REASONS = Object.keys(MISSING_REASON_TEXT) as MissingReason[];
 const missingQuery = z.object({
   collection: z.coerce.number().int().optional().catch(undefined),
   subject: z.coerce.number().int().optional().catch(undefined),
+  why: z.enum(REASONS).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).optional().catch(undefined),
 });
+
+/** Pupils a page of the list shows; the CSV holds everyone. */
+export const MISSING_PAGE_SIZE = 200;
 
 export function missingRoutes(app: FastifyInstance, site: Site) {
   const { db } = site;
@@ -49,12 +55,23 @@ export function missingRoutes(app: FastifyInstance, site: Site) {
     const scope = { schoolId: school.id, collectionId: collection.id, subjectId: subject.id };
     const missing = await missingPupils(db, scope);
     const excluded = await excludedPupils(db, scope);
-    return { school, all, collection, subjects, subject, missing, excluded };
+    return { school, all, collection, subjects, subject, missing, excluded, query };
   };
 
   app.get('/schools/:schoolId/missing', async (request, reply) => {
-    const { school, all, collection, subjects, subject, missing, excluded } = await load(request);
+    const loaded = await load(request);
+    const { school, all, collection, subjects, subject, missing, excluded } = loaded;
     const query = `collection=${collection.id}&subject=${subject.id}`;
+    const listHref = (why: MissingReason | undefined, page = 1) =>
+      `/schools/${school.id}/missing?${query}${why ? `&why=${why}` : ''}` +
+      (page > 1 ? `&page=${page}` : '');
+    const why = loaded.query.why;
+    const listed = why ? missing.filter((pupil) => pupil.reason === why) : missing;
+    const pages = Math.max(1, Math.ceil(listed.length / MISSING_PAGE_SIZE));
+    const page = Math.min(loaded.query.page ?? 1, pages);
+    const shown = listed.slice((page - 1) * MISSING_PAGE_SIZE, page * MISSING_PAGE_SIZE);
+    const tally = new Map<MissingReason, number>();
+    for (const pupil of missing) tally.set(pupil.reason, (tally.get(pupil.reason) ?? 0) + 1);
     const main = missingView({
       crumbs: [
         { href: '/', label: 'Home' },
@@ -66,7 +83,21 @@ export function missingRoutes(app: FastifyInstance, site: Site) {
       subjects: subjects.map((option) => ({ value: String(option.id), label: option.name })),
       collection,
       subject,
-      missing: missing.map((pupil) => ({
+      total: missing.length,
+      reasons: REASONS.filter((reason) => tally.has(reason)).map((reason) => ({
+        text: MISSING_REASON_TEXT[reason],
+        count: tally.get(reason)!,
+        href: listHref(reason),
+        chosen: reason === why,
+      })),
+      allHref: why ? listHref(undefined) : null,
+      paging: {
+        from: shown.length === 0 ? 0 : (page - 1) * MISSING_PAGE_SIZE + 1,
+        to: (page - 1) * MISSING_PAGE_SIZE + shown.length,
+        previousHref: page > 1 ? listHref(why, page - 1) : null,
+        nextHref: page < pages ? listHref(why, page + 1) : null,
+      },
+      missing: shown.map((pupil) => ({
         pupilId: pupil.pupil_id,
         name: `${pupil.first_name} ${pupil.last_name}`,
         upn: pupil.upn,

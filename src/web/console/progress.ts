@@ -1,13 +1,16 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { rows } from '../../db/rows.ts';
 import { type GradeRule, ruleApplies } from '../../domain/grade-rules.ts';
 import { keptPerSchool } from '../../sync/kept.ts';
 import {
   excludedPupils,
   type MissingReason,
   missingPupils,
-  orphanResults,
+  orphanResultsOfSchools,
   type UnmappedValue,
   unmappedValues,
+  unmappedValuesOfSchools,
 } from '../../sync/reconcile.ts';
 import type { CellState, ProgressCell } from '../views/status.ts';
 import { pickCollection } from './choices.ts';
@@ -158,14 +161,23 @@ function cellState(
 }
 
 /**
- * Works out what the console reads first for a school whose run has just ended: its progress in
- * the collection the console opens on, its unmapped values and its results with no pupil.
+ * Works out again what the console reads first, for each active school whose data has moved
+ * since it was kept: its progress in the collection the console opens on, its unmapped values
+ * and its results with no pupil. A school with a run queued or running is left until the run
+ * ends, since every page of the run would move it again.
  */
-export async function warmReconciliation(db: Db, schoolId: string, today: string) {
+export async function warmReconciliation(db: Db, today: string) {
+  const settled = await rows<{ id: string }>(
+    db,
+    sql`select s.id from schools s where s.status = 'active' and not exists (
+          select 1 from sync_runs r where r.school_id = s.id and r.status in ('queued', 'running'))
+        order by s.name`,
+  );
+  const ids = settled.map((school) => school.id);
   const collection = pickCollection(await termlyCollections(db), today, null);
-  if (collection) await progressOfSchools(db, [schoolId], collection.id, await activeSubjects(db));
-  await unmappedValues(db, schoolId, null);
-  await orphanResults(db, schoolId);
+  if (collection) await progressOfSchools(db, ids, collection.id, await activeSubjects(db));
+  await unmappedValuesOfSchools(db, ids, null);
+  await orphanResultsOfSchools(db, ids);
 }
 
 /** Whether a proposal waiting for a decision would map the value if it were confirmed. */

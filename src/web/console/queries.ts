@@ -2,6 +2,7 @@ import { and, asc, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'd
 import type { Principal } from '../../access/principal.ts';
 import { schoolScope } from '../../access/principal.ts';
 import type { Db } from '../../db/index.ts';
+import { rows } from '../../db/rows.ts';
 import {
   academicYears,
   aspects,
@@ -98,42 +99,85 @@ export function sourcesOf(db: Db, schoolIds: readonly string[]) {
     .orderBy(asc(sources.name));
 }
 
-export interface RunState {
-  latest: RunRecord | null;
-  lastFinished: RunRecord | null;
-  lastGood: RunRecord | null;
+/** What a source's health and the console's run badges read of a run. */
+export interface RunSummary {
+  id: string;
+  status: RunRecord['status'];
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  message: string | null;
+  problems: number;
 }
 
-/** For each source: its newest run, its newest finished run, and its newest good run. */
+export interface RunState {
+  latest: RunSummary | null;
+  lastFinished: RunSummary | null;
+  lastGood: RunSummary | null;
+}
+
+interface RunSummaryJson {
+  id: string;
+  status: RunRecord['status'];
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  message: string | null;
+  problems: number;
+}
+
+const summaryOf = (run: string) =>
+  sql.raw(`jsonb_build_object('id', ${run}.id, 'status', ${run}.status,
+    'queued_at', ${run}.queued_at, 'started_at', ${run}.started_at,
+    'finished_at', ${run}.finished_at, 'message', ${run}.message, 'problems', ${run}.problems)`);
+
+/** For each source, in one query: its newest run, its newest finished run, its newest good run. */
 export async function runStates(db: Db, sourceIds: readonly string[]) {
   const states = new Map<string, RunState>();
   for (const id of sourceIds) states.set(id, { latest: null, lastFinished: null, lastGood: null });
   if (sourceIds.length === 0) return states;
-  const ids = [...sourceIds];
-  const latest = await db
-    .selectDistinctOn([syncRuns.sourceId])
-    .from(syncRuns)
-    .where(inArray(syncRuns.sourceId, ids))
-    .orderBy(syncRuns.sourceId, desc(syncRuns.queuedAt));
-  const finished = await db
-    .selectDistinctOn([syncRuns.sourceId])
-    .from(syncRuns)
-    .where(and(inArray(syncRuns.sourceId, ids), sql`${syncRuns.finishedAt} is not null`))
-    .orderBy(syncRuns.sourceId, desc(syncRuns.finishedAt));
-  const good = await db
-    .selectDistinctOn([syncRuns.sourceId])
-    .from(syncRuns)
-    .where(
-      and(
-        inArray(syncRuns.sourceId, ids),
-        inArray(syncRuns.status, ['succeeded', 'succeeded_with_warnings']),
-      ),
-    )
-    .orderBy(syncRuns.sourceId, desc(syncRuns.finishedAt));
-  for (const run of latest) states.get(run.sourceId)!.latest = run;
-  for (const run of finished) states.get(run.sourceId)!.lastFinished = run;
-  for (const run of good) states.get(run.sourceId)!.lastGood = run;
+  const found = await rows<{
+    source_id: string;
+    latest: RunSummaryJson | string | null;
+    finished: RunSummaryJson | string | null;
+    good: RunSummaryJson | string | null;
+  }>(
+    db,
+    sql`select s.id as source_id, ${summaryOf('l')} as latest, ${summaryOf('f')} as finished,
+          ${summaryOf('g')} as good
+        from sources s
+        left join lateral (select * from sync_runs r where r.source_id = s.id
+          order by r.queued_at desc limit 1) l on true
+        left join lateral (select * from sync_runs r where r.source_id = s.id
+          and r.finished_at is not null order by r.finished_at desc limit 1) f on true
+        left join lateral (select * from sync_runs r where r.source_id = s.id
+          and r.status in ('succeeded', 'succeeded_with_warnings')
+          order by r.finished_at desc nulls last limit 1) g on true
+        where s.id in ${[...new Set(sourceIds)]}`,
+  );
+  for (const row of found) {
+    states.set(row.source_id, {
+      latest: runSummary(row.latest),
+      lastFinished: runSummary(row.finished),
+      lastGood: runSummary(row.good),
+    });
+  }
   return states;
+}
+
+function runSummary(value: RunSummaryJson | string | null): RunSummary | null {
+  const run = typeof value === 'string' ? (JSON.parse(value) as RunSummaryJson) : value;
+  if (!run || run.id === null) return null;
+  const at = (text: string | null) => (text === null ? null : new Date(text));
+  return {
+    id: run.id,
+    status: run.status,
+    queuedAt: new Date(run.queued_at),
+    startedAt: at(run.started_at),
+    finishedAt: at(run.finished_at),
+    message: run.message,
+    problems: run.problems,
+  };
 }
 
 export async function pupilCount(db: Db, schoolId: string): Promise<number> {

@@ -106,6 +106,12 @@ export function age(moment: Moment, now: Date): string {
 }
 
 export function count(value: number): string {
+  // Whole numbers are grouped by hand, as en-GB groups them: a page of thousands of counts
+  // spends a microsecond on each through Intl.
+  if (Number.isSafeInteger(value)) {
+    const digits = String(Math.abs(value)).replace(/\B(?=(\d{3})+$)/g, ',');
+    return value < 0 ? `-${digits}` : digits;
+  }
   return NUMBER.format(value);
 }
 

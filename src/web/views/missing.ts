@@ -8,7 +8,7 @@ import {
   selectField,
   table,
 } from './components.ts';
-import { calendarDate, plural } from './format.ts';
+import { calendarDate, count, plural } from './format.ts';
 
 export interface MissingRow {
   pupilId: string;
@@ -37,7 +37,15 @@ export interface MissingView {
   subjects: readonly Option[];
   collection: { id: number; label: string; date: string };
   subject: { id: number; name: string };
+  /** The page of the list shown. */
   missing: MissingRow[];
+  /** Everyone with no point yet, on every page. */
+  total: number;
+  /** How many have each reason, each linking to the list of just them. */
+  reasons: { text: string; count: number; href: string; chosen: boolean }[];
+  /** The whole list again when it is filtered by a reason. */
+  allHref: string | null;
+  paging: { from: number; to: number; previousHref: string | null; nextHref: string | null };
   excluded: ExcludedRow[];
   csvHref: string;
 }
@@ -75,11 +83,17 @@ export function missingView(view: MissingView): string {
       <button type="submit" class="button button-secondary">Show</button>
     </form>
     <section class="section" aria-labelledby="missing-title">
-      <h2 id="missing-title">No point yet (${plural(view.missing.length, 'pupil')})</h2>
+      <h2 id="missing-title">No point yet (${plural(view.total, 'pupil')})</h2>
       !${
-        view.missing.length === 0
+        view.total === 0
           ? emptyState('Nobody is missing', `Every pupil on roll has a ${view.subject.name} point.`)
-          : missingTable(view)
+          : html`!${reasonList(view)} !${pagingNav(view)}
+              !${
+                view.missing.length === 0
+                  ? emptyState('Nobody for that reason', 'Choose another reason above.')
+                  : missingTable(view)
+              }
+              !${pagingNav(view)}`
       }
     </section>
     <section class="section" aria-labelledby="excluded-title">
@@ -90,6 +104,38 @@ export function missingView(view: MissingView): string {
           : excludedTable(view)
       }
     </section>`;
+}
+
+function reasonList(view: MissingView): string {
+  const items = view.reasons.map(
+    (reason) => html`<li>
+      !${
+        reason.chosen
+          ? html`<strong aria-current="true">${reason.text}</strong>`
+          : html`<a href="${reason.href}">${reason.text}</a>`
+      }
+      <span class="muted">(${plural(reason.count, 'pupil')})</span>
+    </li>`,
+  );
+  return html`<ul class="reasons" aria-label="Why, and how many">
+    !${items.join('')}
+    !${view.allHref ? html`<li><a href="${view.allHref}">Everyone with no point</a></li>` : ''}
+  </ul>`;
+}
+
+function pagingNav(view: MissingView): string {
+  const { paging } = view;
+  if (!paging.previousHref && !paging.nextHref) return '';
+  return html`<nav class="paging" aria-label="Pages of the list">
+    <span>Pupils ${count(paging.from)} to ${count(paging.to)} of ${count(listTotal(view))}</span>
+    !${paging.previousHref ? html`<a href="${paging.previousHref}">Previous page</a>` : ''}
+    !${paging.nextHref ? html`<a href="${paging.nextHref}">Next page</a>` : ''}
+  </nav>`;
+}
+
+/** How many the list shown holds: everyone, or those with the reason chosen. */
+function listTotal(view: MissingView): number {
+  return view.reasons.find((reason) => reason.chosen)?.count ?? view.total;
 }
 
 function missingTable(view: MissingView): string {
