@@ -8,8 +8,15 @@ CREATE TABLE "reconcile_summaries" (
 	CONSTRAINT "reconcile_summaries_school_id_kind_scope_pk" PRIMARY KEY("school_id","kind","scope")
 );
 --> statement-breakpoint
+CREATE TABLE "school_derivations" (
+	"school_id" uuid PRIMARY KEY NOT NULL,
+	"start_year" smallint NOT NULL,
+	"derived_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "report_versions" ADD COLUMN "reconcile_version" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "reconcile_summaries" ADD CONSTRAINT "reconcile_summaries_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "school_derivations" ADD CONSTRAINT "school_derivations_school_id_schools_id_fk" FOREIGN KEY ("school_id") REFERENCES "public"."schools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 -- Marks schools whose reconciliation has changed, on the same row and in the same order as the
 -- report's marks, so that a writer touching both waits once and never deadlocks with another.
 CREATE FUNCTION "reconcile_mark"(marked uuid[]) RETURNS void LANGUAGE plpgsql AS $$

@@ -782,6 +782,19 @@ export const targets = pgTable(
   ],
 );
 
+/**
+ * The school year a school's points were last derived in. A rule decided in the same school year
+ * re-derives only the pupils, subjects and collections whose results it changes; after the year
+ * turns, every year group has moved on, so the school is derived whole.
+ */
+export const schoolDerivations = pgTable('school_derivations', {
+  schoolId: uuid('school_id')
+    .primaryKey()
+    .references(() => schools.id, { onDelete: 'cascade' }),
+  startYear: smallint('start_year').notNull(),
+  derivedAt: stamp('derived_at'),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Report summaries
 

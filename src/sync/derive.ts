@@ -1,4 +1,4 @@
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import { aspects, gradeRules, subjectMappings } from '../db/schema.ts';
@@ -46,15 +46,37 @@ export async function adoptPending(tx: Tx, sourceId: string): Promise<number> {
   return adopted.length;
 }
 
+export interface DeriveOptions {
+  /**
+   * The confirmed rules as they stood before a decision that changed only rules. Given, and the
+   * school last derived in this school year, only the pupils and subjects with a result whose
+   * point the decision changes are derived again: everything else already stands as these rules
+   * derived it.
+   */
+  rulesBefore?: readonly GradeRule[];
+}
+
 export async function deriveSchool(
   tx: Tx,
   schoolId: string,
   currentStartYear: number,
+  options: DeriveOptions = {},
 ): Promise<DeriveOutcome> {
   // One derivation of a school at a time: a run landing and rules being confirmed at once would
   // otherwise upsert the same points in different orders and deadlock.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`derive:${schoolId}`}))`);
-  const mapped = await mapCombinations(tx, schoolId, currentStartYear);
+  const combinations = await schoolCombinations(tx, schoolId, currentStartYear);
+  const mapped = combinations.mapWith(await confirmedRules(tx, schoolId));
+  const partial =
+    options.rulesBefore !== undefined && (await lastDerivedIn(tx, schoolId)) === currentStartYear;
+  if (partial) {
+    const changed = changedCombinations(combinations.mapWith(options.rulesBefore!), mapped);
+    if (changed.length === 0) return { landed: 0, removed: 0, conflicts: 0 };
+    await keysOfChanged(tx, schoolId, currentStartYear, changed);
+  }
+  const onlyKeys = partial
+    ? sql`join derive_keys k on k.pupil_id = sp.pupil_id and k.subject_id = m.subject_id`
+    : sql``;
   await tx.execute(sql`drop table if exists derive_winners`);
   await tx.execute(sql`
     create temp table derive_winners on commit drop as
@@ -78,6 +100,7 @@ export async function deriveSchool(
           (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))
       left join collections baseline on baseline.kind = 'baseline'
         and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
+      ${onlyKeys}
       where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null
     )
     select *,
@@ -123,6 +146,12 @@ export async function deriveSchool(
     with gone as (
       delete from assessments a
       where a.school_id = ${schoolId}
+        ${
+          partial
+            ? sql`and exists (select 1 from derive_keys k where k.pupil_id = a.pupil_id
+                and k.subject_id = a.subject_id)`
+            : sql``
+        }
         and not exists (
           select 1 from derive_winners w where w.rank = 1 and w.pupil_id = a.pupil_id
             and w.subject_id = a.subject_id and w.collection_id = a.collection_id)
@@ -160,14 +189,78 @@ export async function deriveSchool(
     select count(*)::int as n from listed`,
   );
 
+  await tx.execute(sql`
+    insert into school_derivations (school_id, start_year, derived_at)
+    values (${schoolId}, ${currentStartYear}, now())
+    on conflict (school_id) do update
+      set start_year = excluded.start_year, derived_at = excluded.derived_at`);
   return { landed: landed?.n ?? 0, removed: removed?.n ?? 0, conflicts: conflicts?.n ?? 0 };
 }
 
-/** Maps each distinct (aspect, value, year) of the school once, through the confirmed rules. */
-async function mapCombinations(tx: Tx, schoolId: string, currentStartYear: number) {
+async function lastDerivedIn(tx: Tx, schoolId: string): Promise<number | null> {
+  const [found] = await rows<{ start_year: number }>(
+    tx,
+    sql`select start_year from school_derivations where school_id = ${schoolId}`,
+  );
+  return found?.start_year ?? null;
+}
+
+/** The combinations whose point or rule differs between two mappings, either way round. */
+function changedCombinations(before: readonly Mapped[], after: readonly Mapped[]) {
+  const key = (each: Mapped) => `${each.aspect_id}|${each.year_ordinal}|${each.raw_value}`;
+  const was = new Map(before.map((each) => [key(each), each]));
+  const now = new Map(after.map((each) => [key(each), each]));
+  const changed: Mapped[] = [];
+  for (const [combination, mapped] of now) {
+    const old = was.get(combination);
+    if (!old || old.nx_point_id !== mapped.nx_point_id || old.rule_id !== mapped.rule_id) {
+      changed.push(mapped);
+    }
+  }
+  for (const [combination, old] of was) if (!now.has(combination)) changed.push(old);
+  return changed;
+}
+
+/**
+ * The pupil and subject of every result of the school in a changed combination. Each is derived
+ * again in every collection: a few more points than the decision changes, found by equality
+ * alone, so that the derivation below joins them by hash whatever the school's size.
+ */
+async function keysOfChanged(
+  tx: Tx,
+  schoolId: string,
+  currentStartYear: number,
+  changed: readonly Mapped[],
+) {
+  await tx.execute(sql`drop table if exists derive_keys`);
+  await tx.execute(sql`
+    create temp table derive_keys on commit drop as
+    with m as (
+      select * from jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) as m(
+        aspect_id int, raw_value text, year_ordinal int, subject_id int)
+    )
+    select distinct sp.pupil_id, m.subject_id
+    from staged_results sr
+    join source_pupils sp on sp.source_id = sr.source_id
+      and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
+    join pupils p on p.id = sp.pupil_id
+    join collections c on c.id = sr.collection_id
+    join academic_years ay on ay.id = c.academic_year_id
+    join m on m.aspect_id = sr.aspect_id and m.raw_value = sr.raw_value
+      and m.year_ordinal is not distinct from
+        (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))
+    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null`);
+  await tx.execute(sql`create index on derive_keys (pupil_id, subject_id)`);
+  await tx.execute(sql`analyze derive_keys`);
+}
+
+/**
+ * Each distinct (aspect, value, year) of the school's landable results, read once, and a way to
+ * map them all through a set of rules.
+ */
+async function schoolCombinations(tx: Tx, schoolId: string, currentStartYear: number) {
   const subjectOf = await confirmedSubjects(tx, schoolId);
-  if (subjectOf.size === 0) return [];
-  const rules = await confirmedRules(tx, schoolId);
+  if (subjectOf.size === 0) return { mapWith: (_rules: readonly GradeRule[]): Mapped[] => [] };
   const combinations = await rows<Combination>(
     tx,
     sql`
@@ -183,27 +276,30 @@ async function mapCombinations(tx: Tx, schoolId: string, currentStartYear: numbe
     group by 1, 2, 3`,
   );
 
-  const mapped: Mapped[] = [];
-  for (const combination of combinations) {
-    const aspect = subjectOf.get(combination.aspect_id);
-    if (!aspect) continue;
-    const match = mapGrade(rules, {
-      schoolId,
-      subjectId: aspect.subjectId,
-      aspectId: combination.aspect_id,
-      gradeSet: aspect.gradeSet,
-      value: combination.raw_value,
-      yearOrdinal: combination.year_ordinal,
-    });
-    if (!match) continue;
-    mapped.push({
-      ...combination,
-      subject_id: aspect.subjectId,
-      nx_point_id: match.nxPointId,
-      rule_id: match.ruleId,
-    });
-  }
-  return mapped;
+  const mapWith = (rules: readonly GradeRule[]) => {
+    const mapped: Mapped[] = [];
+    for (const combination of combinations) {
+      const aspect = subjectOf.get(combination.aspect_id);
+      if (!aspect) continue;
+      const match = mapGrade(rules, {
+        schoolId,
+        subjectId: aspect.subjectId,
+        aspectId: combination.aspect_id,
+        gradeSet: aspect.gradeSet,
+        value: combination.raw_value,
+        yearOrdinal: combination.year_ordinal,
+      });
+      if (!match) continue;
+      mapped.push({
+        ...combination,
+        subject_id: aspect.subjectId,
+        nx_point_id: match.nxPointId,
+        rule_id: match.ruleId,
+      });
+    }
+    return mapped;
+  };
+  return { mapWith };
 }
 
 async function confirmedSubjects(tx: Tx, schoolId: string) {
@@ -231,16 +327,28 @@ async function confirmedSubjects(tx: Tx, schoolId: string) {
 }
 
 /** The confirmed rules that can apply at a school: its own and the trust-wide library. */
-export async function confirmedRules(tx: Tx, schoolId: string): Promise<GradeRule[]> {
+export function confirmedRules(tx: Tx, schoolId: string): Promise<GradeRule[]> {
+  return confirmedRulesWhere(
+    tx,
+    or(isNull(gradeRules.schoolId), eq(gradeRules.schoolId, schoolId)),
+  );
+}
+
+/** Every confirmed rule of the trust, each school's and the library's. */
+export function allConfirmedRules(tx: Tx): Promise<GradeRule[]> {
+  return confirmedRulesWhere(tx, undefined);
+}
+
+/** Of every confirmed rule, those that can apply at the school. */
+export function rulesAtSchool(rules: readonly GradeRule[], schoolId: string): GradeRule[] {
+  return rules.filter((rule) => rule.schoolId === null || rule.schoolId === schoolId);
+}
+
+async function confirmedRulesWhere(tx: Tx, scope: SQL | undefined): Promise<GradeRule[]> {
   const found = await tx
     .select()
     .from(gradeRules)
-    .where(
-      and(
-        eq(gradeRules.status, 'confirmed'),
-        or(isNull(gradeRules.schoolId), eq(gradeRules.schoolId, schoolId)),
-      ),
-    );
+    .where(and(eq(gradeRules.status, 'confirmed'), scope));
   return found.map((rule) => ({
     ...rule,
     rangeMin: rule.rangeMin === null ? null : Number(rule.rangeMin),

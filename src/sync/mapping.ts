@@ -4,10 +4,11 @@ import { type Actor, recordAudit } from '../audit.ts';
 import type { Db, Tx } from '../db/index.ts';
 import { aspects, gradeRules, nxPoints, subjectMappings, subjects } from '../db/schema.ts';
 import { GRADE_LIBRARY } from '../domain/grade-library.ts';
+import type { GradeRule } from '../domain/grade-rules.ts';
 import { ncYearOrdinal } from '../domain/nc-year.ts';
 import { academicYearStartOf } from '../domain/school-year.ts';
 import { suggestSubject } from '../domain/subject-suggestions.ts';
-import { type DeriveOutcome, deriveSchool } from './derive.ts';
+import { allConfirmedRules, type DeriveOutcome, deriveSchool, rulesAtSchool } from './derive.ts';
 
 /**
  * Mapping, decided by people (6.1, 6.2): an aspect to a trust subject, a local value to an NX
@@ -275,6 +276,8 @@ export async function decideGradeRules(
       .where(inArray(gradeRules.id, ruleIds))
       .orderBy(asc(gradeRules.id))
       .for('update');
+    // The rules as they stood: each school derives again only what the decisions change.
+    const rulesBefore = await allConfirmedRules(tx);
     for (const id of ruleIds) {
       const rule = locked.find((row) => row.id === id);
       if (!rule) throw new MappingError(`There is no grade rule ${id}.`);
@@ -307,7 +310,7 @@ export async function decideGradeRules(
       else libraryTouched = true;
     }
     const schools = libraryTouched ? await schoolsWithResults(tx) : [...touched];
-    return deriveSchools(tx, schools, today);
+    return deriveSchools(tx, schools, today, rulesBefore);
   });
 }
 
@@ -356,11 +359,18 @@ export async function seedGradeLibrary(tx: Tx) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function deriveSchools(tx: Tx, schoolIds: string[], today: string): Promise<DeriveOutcome> {
+async function deriveSchools(
+  tx: Tx,
+  schoolIds: string[],
+  today: string,
+  rulesBefore?: readonly GradeRule[],
+): Promise<DeriveOutcome> {
   const total: DeriveOutcome = { landed: 0, removed: 0, conflicts: 0 };
   // In one order, as each school's derivation holds that school's lock until commit.
   for (const schoolId of [...schoolIds].sort()) {
-    const outcome = await deriveSchool(tx, schoolId, academicYearStartOf(today));
+    const outcome = await deriveSchool(tx, schoolId, academicYearStartOf(today), {
+      rulesBefore: rulesBefore && rulesAtSchool(rulesBefore, schoolId),
+    });
     total.landed += outcome.landed;
     total.removed += outcome.removed;
     total.conflicts += outcome.conflicts;
