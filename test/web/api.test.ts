@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sources, subjectMappings } from '../../src/db/schema.ts';
 import { sourceSecrets } from '../../src/sync/sources.ts';
+import { confirmLibrary } from '../bad-input/helpers.ts';
+import { agreeMappingsOfSubjects } from '../faults/harness.ts';
 import { type TestUser, testApp, userWith } from '../support/app.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { drain, testEngine } from '../support/engine.ts';
@@ -276,5 +278,69 @@ describe('the JSON API', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/api/v1/sources/{sourceId}/runs');
     expect(document.paths['/api/v1/grade-rules'].post.requestBody).toBeDefined();
+  });
+});
+
+describe('landed points through the API', () => {
+  it("pages through them with their provenance, within the reader's schools", async () => {
+    await agreeMappingsOfSubjects(database.db, oakfield.id);
+    await confirmLibrary(database);
+    const page = async (query: string, who: TestUser = dataLead) => {
+      const response = await app.inject({ url: `/api/v1/assessments?${query}`, headers: who.auth });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toContain('application/json');
+      return response.json() as { assessments: Record<string, unknown>[]; next: number | null };
+    };
+    const first = await page('limit=2');
+    expect(first.assessments).toHaveLength(2);
+    expect(first.next).toBe(first.assessments[1]!.id);
+    const second = await page(`limit=2&after=${first.next}`);
+    const third = await page(`limit=2&after=${second.next}`);
+    expect(third).toMatchObject({ next: null });
+    const all = [...first.assessments, ...second.assessments, ...third.assessments];
+    expect(
+      all.map((point) => `${point.upn} ${point.subject} ${point.rawValue} ${point.nxCode}`).sort(),
+    ).toEqual(
+      [
+        `${makeUpn(801, 2345, 19, 1)} mathematics EXS NX7`,
+        `${makeUpn(801, 2345, 19, 1)} reading EXS NX7`,
+        `${makeUpn(801, 2345, 19, 1)} writing WTS NX6`,
+        `${makeUpn(801, 2345, 19, 2)} reading GDS NX8`,
+        `${makeUpn(801, 2345, 19, 2)} writing EXS NX7`,
+      ].sort(),
+    );
+    const ids = all.map((point) => point.id as number);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(all.map((point) => point.id)).size).toBe(5);
+    expect(all[0]).toEqual({
+      id: expect.any(Number),
+      pupilId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      upn: expect.any(String),
+      schoolId: oakfield.id,
+      collectionId: await collectionId(database.db, 'Autumn 2026/27'),
+      subject: expect.any(String),
+      nxPointId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      nxCode: expect.stringMatching(/^NX\d+$/),
+      rawValue: expect.any(String),
+      sourceId: oakfieldSource.id,
+      runId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      gradeRuleId: expect.any(Number),
+      assessedOn: '2026-11-27',
+      landedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    const maths = await subjectId(database.db, 'mathematics');
+    const onlyMaths = await page(`subjectId=${maths}&schoolId=${oakfield.id}`);
+    expect(onlyMaths.assessments.map((point) => point.rawValue)).toEqual(['EXS']);
+    expect(await page(`schoolId=${oakfield.id}&collectionId=999999`)).toEqual({
+      assessments: [],
+      next: null,
+    });
+    // The trust's people see every school's; a school's own staff, theirs only.
+    expect((await page('limit=100', admin)).assessments).toHaveLength(5);
+    const elsewhere = await app.inject({
+      url: `/api/v1/assessments?schoolId=${riverside.id}`,
+      headers: dataLead.auth,
+    });
+    expect([403, 404]).toContain(elsewhere.statusCode);
   });
 });
