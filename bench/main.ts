@@ -26,6 +26,7 @@ import { requestRun } from '../src/sync/runs.ts';
 import { queueUpload, SyncWorker } from '../src/sync/worker.ts';
 import { addSchool } from '../src/trust/schools.ts';
 import { seedReferenceData } from '../src/trust/seed.ts';
+import { landedPage } from '../src/web/api/reconcile.ts';
 import { buildApp } from '../src/web/app.ts';
 import { progressOfSchools, warmReconciliation } from '../src/web/console/progress.ts';
 import { activeSubjects } from '../src/web/console/queries.ts';
@@ -469,16 +470,7 @@ async function benchPages(database: Database, engine: string) {
     [
       'API landed assessments (1,000)',
       '/api/v1/assessments?limit=1000',
-      () =>
-        rows(
-          database.db,
-          sql`select a.id, a.pupil_id, p.upn, a.school_id, a.collection_id, s.code, a.nx_point_id,
-                n.code, a.raw_value, a.source_id, a.run_id, a.grade_rule_id, a.assessed_on,
-                a.landed_at
-              from assessments a join pupils p on p.id = a.pupil_id
-              join subjects s on s.id = a.subject_id join nx_points n on n.id = a.nx_point_id
-              order by a.id limit 1000`,
-        ),
+      () => landedPage(database.db, 'all', { limit: 1000, after: 0 }),
     ],
     [
       'API unmapped values',

@@ -196,7 +196,7 @@ async function linkFreshPupils(
   counts: PageCounts,
 ) {
   if (fresh.length === 0) return;
-  const { byUpn, byBirth } = await knownPupils(tx, scope.schoolId);
+  const { byUpn, byBirth } = await knownPupils(tx, scope.schoolId, fresh);
 
   const created: (typeof pupils.$inferInsert)[] = [];
   const links: Link[] = [];
@@ -257,21 +257,42 @@ async function upnTakenByAnother(tx: Tx, schoolId: string, pupilId: string, upn:
 type KnownPupil = { id: string; upn: string | null; formerUpn: string | null };
 
 /**
- * The school's pupils by UPN (and former UPN) and by name and date of birth, read once for a page
- * of pupils new to the source: a school's roll is a few thousand at most.
+ * The school's pupils a page of pupils new to the source could be: those with one of the page's
+ * UPNs (or former UPNs), and those born on a day one of the page's pupils was born who could be
+ * suggested as the same person (only a pupil without a UPN, unless the new pupil has none). Only
+ * those reach the service: a page of a large upload no longer carries the whole roll across.
  */
-async function knownPupils(tx: Tx, schoolId: string) {
-  const found = await tx
-    .select({
-      id: pupils.id,
-      upn: pupils.upn,
-      formerUpn: pupils.formerUpn,
-      firstName: pupils.firstName,
-      lastName: pupils.lastName,
-      dateOfBirth: pupils.dateOfBirth,
-    })
-    .from(pupils)
-    .where(eq(pupils.schoolId, schoolId));
+async function knownPupils(tx: Tx, schoolId: string, fresh: readonly Prepared[]) {
+  const upns = new Set<string>();
+  const born = new Set<string>();
+  const bornWithoutUpn = new Set<string>();
+  for (const pupil of fresh) {
+    if (pupil.upn) upns.add(pupil.upn);
+    if (pupil.formerUpn) upns.add(pupil.formerUpn);
+    if (pupil.source.dateOfBirth) {
+      born.add(pupil.source.dateOfBirth);
+      if (!pupil.upn) bornWithoutUpn.add(pupil.source.dateOfBirth);
+    }
+  }
+  const list = (values: Set<string>) => JSON.stringify([...values]);
+  const found = await rows<
+    KnownPupil & {
+      firstName: string;
+      lastName: string;
+      dateOfBirth: string | null;
+    }
+  >(
+    tx,
+    sql`select id, upn, former_upn as "formerUpn", first_name as "firstName",
+          last_name as "lastName", date_of_birth::text as "dateOfBirth"
+        from pupils
+        where school_id = ${schoolId} and (
+          upn in (select jsonb_array_elements_text(${list(upns)}::jsonb))
+          or former_upn in (select jsonb_array_elements_text(${list(upns)}::jsonb))
+          or date_of_birth::text in (select jsonb_array_elements_text(
+            case when upn is null then ${list(born)}::jsonb
+              else ${list(bornWithoutUpn)}::jsonb end)))`,
+  );
   const byUpn = new Map<string, KnownPupil>();
   const byBirth = new Map<string, { id: string; upn: string | null }>();
   for (const pupil of found) {

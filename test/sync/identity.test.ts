@@ -91,3 +91,37 @@ describe('a record that matches a known pupil only on name and date of birth', (
 });
 
 const confirm = { decision: 'confirm' as const, reason: 'agreed' };
+
+describe('a record with a UPN whose name and date of birth match a known pupil without one', () => {
+  it('waits for a person rather than becoming a second pupil', async () => {
+    const db = database.db;
+    const brook = await createSchool(db, {
+      name: 'Brook Lane Primary',
+      urn: '140311',
+      laestab: '8012346',
+    });
+    const tracker = await createSource(db, brook.id);
+    await uploadAndRun(
+      testEngine(database),
+      tracker,
+      'tracker.csv',
+      `${HEADER}\r\n,Begum,Sana,11/01/2020,Y2,27/11/2026,EXS\r\n`,
+    );
+    const mis = await createSource(db, brook.id);
+    const run = await uploadAndRun(
+      testEngine(database),
+      mis,
+      'mis.csv',
+      `${HEADER}\r\n${makeUpn(801, 2346, 19, 7)},Begum,Sana,11/01/2020,Y2,27/11/2026,EXS\r\n`,
+    );
+    expect(run).toMatchObject({ status: 'succeeded', pupilsSeen: 1, pupilsNew: 0 });
+    const roll = await db.select().from(pupils).where(eq(pupils.schoolId, brook.id));
+    expect(roll.map((pupil) => [pupil.lastName, pupil.upn])).toEqual([['Begum', null]]);
+    const waiting = await rows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from pupil_match_suggestions s
+          join pupils p on p.id = s.pupil_id where p.school_id = ${brook.id}`,
+    );
+    expect(waiting[0]!.n).toBe(1);
+  });
+});

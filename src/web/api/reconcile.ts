@@ -195,7 +195,7 @@ export function reconcileRoutes(context: ServiceContext) {
  * A page of landed points as the JSON the API answers with, written by the database: a page of
  * a thousand points is one row of text to pass on, not a thousand objects to build and write out.
  */
-async function landedPage(
+export async function landedPage(
   db: Db,
   scope: 'all' | readonly string[],
   query: {
