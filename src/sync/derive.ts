@@ -89,19 +89,12 @@ export async function deriveSchool(
       select sp.pupil_id, m.subject_id, coalesce(baseline.id, sr.collection_id) as collection_id,
         m.nx_point_id, m.rule_id, sr.id as staged_id, sr.source_id, sr.raw_value,
         sr.assessed_on, sr.source_modified_at, sr.last_changed_run_id
-      from staged_results sr
-      join source_pupils sp on sp.source_id = sr.source_id
-        and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
-      join pupils p on p.id = sp.pupil_id
-      join collections c on c.id = sr.collection_id
-      join academic_years ay on ay.id = c.academic_year_id
-      join m on m.aspect_id = sr.aspect_id and m.raw_value = sr.raw_value
-        and m.year_ordinal is not distinct from
-          (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))
+      from ${landable()}
+      join m on ${matching(currentStartYear)}
       left join collections baseline on baseline.kind = 'baseline'
         and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
       ${onlyKeys}
-      where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null
+      where ${stillLandable(schoolId)}
     )
     select *,
       row_number() over w as rank,
@@ -240,18 +233,40 @@ async function keysOfChanged(
         aspect_id int, raw_value text, year_ordinal int, subject_id int)
     )
     select distinct sp.pupil_id, m.subject_id
-    from staged_results sr
+    from ${landable()}
+    join m on ${matching(currentStartYear)}
+    where ${stillLandable(schoolId)}`);
+  await tx.execute(sql`create index on derive_keys (pupil_id, subject_id)`);
+  await tx.execute(sql`analyze derive_keys`);
+}
+
+/**
+ * Staged results joined to their pupil and their collection's school year, as `sr`, `sp`, `p`,
+ * `c` and `ay`: what every step of a derivation reads, kept to one school's landable results by
+ * `stillLandable`.
+ */
+function landable(): SQL {
+  return sql`staged_results sr
     join source_pupils sp on sp.source_id = sr.source_id
       and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
     join pupils p on p.id = sp.pupil_id
     join collections c on c.id = sr.collection_id
-    join academic_years ay on ay.id = c.academic_year_id
-    join m on m.aspect_id = sr.aspect_id and m.raw_value = sr.raw_value
-      and m.year_ordinal is not distinct from
-        (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))
-    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null`);
-  await tx.execute(sql`create index on derive_keys (pupil_id, subject_id)`);
-  await tx.execute(sql`analyze derive_keys`);
+    join academic_years ay on ay.id = c.academic_year_id`;
+}
+
+function stillLandable(schoolId: string): SQL {
+  return sql`sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null`;
+}
+
+/** The pupil's year group, as an ordinal, in the school year of the result's collection. */
+function yearOrdinal(currentStartYear: number): SQL {
+  return sql`(p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))`;
+}
+
+/** A result against the mapped combinations in `m`: its aspect, value and year. */
+function matching(currentStartYear: number): SQL {
+  return sql`m.aspect_id = sr.aspect_id and m.raw_value = sr.raw_value
+    and m.year_ordinal is not distinct from ${yearOrdinal(currentStartYear)}`;
 }
 
 /**
@@ -264,15 +279,9 @@ async function schoolCombinations(tx: Tx, schoolId: string, currentStartYear: nu
   const combinations = await rows<Combination>(
     tx,
     sql`
-    select sr.aspect_id, sr.raw_value,
-      (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))::int as year_ordinal
-    from staged_results sr
-    join source_pupils sp on sp.source_id = sr.source_id
-      and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
-    join pupils p on p.id = sp.pupil_id
-    join collections c on c.id = sr.collection_id
-    join academic_years ay on ay.id = c.academic_year_id
-    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null
+    select sr.aspect_id, sr.raw_value, ${yearOrdinal(currentStartYear)}::int as year_ordinal
+    from ${landable()}
+    where ${stillLandable(schoolId)}
     group by 1, 2, 3`,
   );
 

@@ -155,7 +155,7 @@ describe('kept reconciliation', () => {
     expect(await afresh(oakfield)).toEqual(first);
   });
 
-  it('follows subjects confirmed for the assessments, and leaves the other school alone', async () => {
+  it('follows subjects confirmed, and leaves the other school alone', async () => {
     await reconciliation(brook);
     const brookBefore = await keptOf(brook);
     // Hughes's reading and writing have arrived in assessments no subject is confirmed for yet.
@@ -176,7 +176,7 @@ describe('kept reconciliation', () => {
     expect(await afresh(oakfield)).toEqual(after);
   });
 
-  it("follows the school's grades agreed: points land and the odd grade stays unmapped", async () => {
+  it("follows the school's grades agreed; the odd grade stays unmapped", async () => {
     await reconciliation(oakfield);
     await agreeGrades(db, oakfield);
     const after = await reconciliation(oakfield);
@@ -228,7 +228,7 @@ describe('kept reconciliation', () => {
     expect(await afresh(oakfield)).toEqual(confirmed);
   });
 
-  it("follows a run that fails, with the failure's message, and the next that succeeds", async () => {
+  it('follows a failed run, with its message, and the next that succeeds', async () => {
     await reconciliation(oakfield);
     const failed = await uploadAndRun(testEngine(database), oakSource, 'empty.csv', '');
     expect(failed.status).toBe('failed');
@@ -278,7 +278,7 @@ describe('kept reconciliation', () => {
     expect(readingMissing).toEqual([]);
   });
 
-  it('is worked out ahead of readers for settled schools, leaving a school whose run waits', async () => {
+  it('is worked out ahead for settled schools, not one whose run waits', async () => {
     await db.delete(reconcileSummaries);
     await requestRun(db, {
       sourceId: brookSource.id,

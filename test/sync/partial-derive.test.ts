@@ -11,7 +11,11 @@ import {
 } from '../../src/db/schema.ts';
 import { academicYearStartOf } from '../../src/domain/school-year.ts';
 import { deriveSchool } from '../../src/sync/derive.ts';
-import { decideGradeRules, proposeGradeRule } from '../../src/sync/mapping.ts';
+import {
+  decideGradeRules,
+  type GradeRuleProposal,
+  proposeGradeRule,
+} from '../../src/sync/mapping.ts';
 import { agreeGrades, agreeMappingsOfSubjects, SUBJECT_LEADER } from '../faults/harness.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { testEngine, uploadAndRun } from '../support/engine.ts';
@@ -67,7 +71,12 @@ async function pointOf(code: string) {
   return point!.id;
 }
 
-async function decide(value: string, code: string, ruleKey?: string) {
+/** Proposes a school maths rule for the value and confirms it, as its subject leader would. */
+async function decideRule(
+  value: string,
+  reading: Pick<GradeRuleProposal, 'match' | 'aliasOf' | 'nxPointId' | 'reason'>,
+  ruleKey?: string,
+) {
   const rule = await proposeGradeRule(db, SUBJECT_LEADER, {
     ruleKey,
     schoolId: oakfield,
@@ -76,13 +85,10 @@ async function decide(value: string, code: string, ruleKey?: string) {
     gradeSet: null,
     yearFrom: null,
     yearTo: null,
-    match: 'value',
     value,
     rangeMin: null,
     rangeMax: null,
-    aliasOf: null,
-    nxPointId: await pointOf(code),
-    reason: `${value} agreed as ${code} at moderation`,
+    ...reading,
   });
   await decideGradeRules(
     db,
@@ -92,6 +98,19 @@ async function decide(value: string, code: string, ruleKey?: string) {
     TODAY,
   );
   return rule;
+}
+
+async function decide(value: string, code: string, ruleKey?: string) {
+  return decideRule(
+    value,
+    {
+      match: 'value',
+      aliasOf: null,
+      nxPointId: await pointOf(code),
+      reason: `${value} agreed as ${code} at moderation`,
+    },
+    ruleKey,
+  );
 }
 
 /** Derives the school whole, in a transaction rolled back, and says what it would change. */
@@ -128,7 +147,7 @@ describe('a rule decision re-derives what it changes', () => {
     });
   });
 
-  it('follows a rule changed to another point, and a rule withdrawn by its next version', async () => {
+  it('follows a rule moved to another point, then withdrawn by a version', async () => {
     const [secure] = await db
       .select()
       .from(gradeRules)
@@ -140,28 +159,15 @@ describe('a rule decision re-derives what it changes', () => {
 
     // A version that maps the value to nothing (an alias of an unknown grade) takes the points
     // away again; Okafor's tracker result stands once the check's no longer maps.
-    const alias = await proposeGradeRule(db, SUBJECT_LEADER, {
-      ruleKey: secure!.ruleKey,
-      schoolId: oakfield,
-      subjectId: maths,
-      aspectId: null,
-      gradeSet: null,
-      yearFrom: null,
-      yearTo: null,
-      match: 'alias',
-      value: 'Y4 Secure+',
-      rangeMin: null,
-      rangeMax: null,
-      aliasOf: 'Not a grade we record',
-      nxPointId: null,
-      reason: 'Secure+ is not a grade: read it as nothing',
-    });
-    await decideGradeRules(
-      db,
-      SUBJECT_LEADER,
-      [alias.id],
-      { decision: 'confirm', reason: 'Agreed' },
-      TODAY,
+    await decideRule(
+      'Y4 Secure+',
+      {
+        match: 'alias',
+        aliasOf: 'Not a grade we record',
+        nxPointId: null,
+        reason: 'Secure+ is not a grade: read it as nothing',
+      },
+      secure!.ruleKey,
     );
     expect(await mathsOf('Nowak')).toEqual([]);
     expect(await mathsOf('Okafor')).toEqual(['Okafor mathematics NX5 (Autumn 2026/27)']);
@@ -171,7 +177,7 @@ describe('a rule decision re-derives what it changes', () => {
     });
   });
 
-  it('leaves a point outside the decision as it stands, and derives whole after the year turns', async () => {
+  it('leaves a point outside the decision, and derives whole once the year turns', async () => {
     const [hughes] = await db
       .select()
       .from(pupils)
