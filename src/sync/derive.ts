@@ -65,17 +65,18 @@ export async function deriveSchool(
   // One derivation of a school at a time: a run landing and rules being confirmed at once would
   // otherwise upsert the same points in different orders and deadlock.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`derive:${schoolId}`}))`);
-  const combinations = await schoolCombinations(tx, schoolId, currentStartYear);
+  await readLandable(tx, schoolId, currentStartYear);
+  const combinations = await schoolCombinations(tx, schoolId);
   const mapped = combinations.mapWith(await confirmedRules(tx, schoolId));
   const partial =
     options.rulesBefore !== undefined && (await lastDerivedIn(tx, schoolId)) === currentStartYear;
   if (partial) {
     const changed = changedCombinations(combinations.mapWith(options.rulesBefore!), mapped);
     if (changed.length === 0) return { landed: 0, removed: 0, conflicts: 0 };
-    await keysOfChanged(tx, schoolId, currentStartYear, changed);
+    await keysOfChanged(tx, changed);
   }
   const onlyKeys = partial
-    ? sql`join derive_keys k on k.pupil_id = sp.pupil_id and k.subject_id = m.subject_id`
+    ? sql`join derive_keys k on k.pupil_id = d.pupil_id and k.subject_id = m.subject_id`
     : sql``;
   await tx.execute(sql`drop table if exists derive_winners`);
   await tx.execute(sql`
@@ -86,15 +87,11 @@ export async function deriveSchool(
         rule_id bigint)
     ),
     candidates as (
-      select sp.pupil_id, m.subject_id, coalesce(baseline.id, sr.collection_id) as collection_id,
-        m.nx_point_id, m.rule_id, sr.id as staged_id, sr.source_id, sr.raw_value,
-        sr.assessed_on, sr.source_modified_at, sr.last_changed_run_id
-      from ${landable()}
-      join m on ${matching(currentStartYear)}
-      left join collections baseline on baseline.kind = 'baseline'
-        and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
+      select d.pupil_id, m.subject_id, d.collection_id, m.nx_point_id, m.rule_id, d.staged_id,
+        d.source_id, d.raw_value, d.assessed_on, d.source_modified_at, d.last_changed_run_id
+      from derive_rows d
+      join m on ${matching()}
       ${onlyKeys}
-      where ${stillLandable(schoolId)}
     )
     select *,
       row_number() over w as rank,
@@ -108,7 +105,7 @@ export async function deriveSchool(
   await tx.execute(
     sql`create index on derive_winners (pupil_id, subject_id, collection_id) where rank = 1`,
   );
-  await tx.execute(sql`analyze derive_winners`);
+  await tx.execute(sql`analyze derive_winners (pupil_id, subject_id, collection_id, rank)`);
 
   const [landed] = await rows<{ n: number }>(
     tx,
@@ -219,12 +216,7 @@ function changedCombinations(before: readonly Mapped[], after: readonly Mapped[]
  * again in every collection: a few more points than the decision changes, found by equality
  * alone, so that the derivation below joins them by hash whatever the school's size.
  */
-async function keysOfChanged(
-  tx: Tx,
-  schoolId: string,
-  currentStartYear: number,
-  changed: readonly Mapped[],
-) {
+async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
   await tx.execute(sql`drop table if exists derive_keys`);
   await tx.execute(sql`
     create temp table derive_keys on commit drop as
@@ -232,57 +224,57 @@ async function keysOfChanged(
       select * from jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) as m(
         aspect_id int, raw_value text, year_ordinal int, subject_id int)
     )
-    select distinct sp.pupil_id, m.subject_id
-    from ${landable()}
-    join m on ${matching(currentStartYear)}
-    where ${stillLandable(schoolId)}`);
+    select distinct d.pupil_id, m.subject_id
+    from derive_rows d
+    join m on ${matching()}`);
   await tx.execute(sql`create index on derive_keys (pupil_id, subject_id)`);
   await tx.execute(sql`analyze derive_keys`);
 }
 
 /**
- * Staged results joined to their pupil and their collection's school year, as `sr`, `sp`, `p`,
- * `c` and `ay`: what every step of a derivation reads, kept to one school's landable results by
- * `stillLandable`.
+ * The school's landable results, read once into `derive_rows` for every step of the derivation:
+ * each with its pupil, its year group as an ordinal in the school year of its collection, and the
+ * collection it lands in (the school's baseline, where it has one for that term). A source's
+ * pupils are only ever linked to pupils of its own school; saying so lets the planner read just
+ * that school's pupils rather than hash the whole trust's roll. Analysed, so that the steps
+ * below are planned on the school's real size rather than on what the statistics last saw.
  */
-function landable(): SQL {
-  return sql`staged_results sr
+async function readLandable(tx: Tx, schoolId: string, currentStartYear: number) {
+  await tx.execute(sql`drop table if exists derive_rows`);
+  await tx.execute(sql`
+    create temp table derive_rows on commit drop as
+    select sr.id as staged_id, sp.pupil_id, sr.aspect_id, sr.raw_value,
+      (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))::int as year_ordinal,
+      coalesce(baseline.id, sr.collection_id) as collection_id, sr.source_id, sr.assessed_on,
+      sr.source_modified_at, sr.last_changed_run_id
+    from staged_results sr
     join source_pupils sp on sp.source_id = sr.source_id
       and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
-    join pupils p on p.id = sp.pupil_id
+    join pupils p on p.id = sp.pupil_id and p.school_id = sr.school_id
     join collections c on c.id = sr.collection_id
-    join academic_years ay on ay.id = c.academic_year_id`;
+    join academic_years ay on ay.id = c.academic_year_id
+    left join collections baseline on baseline.kind = 'baseline'
+      and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
+    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null`);
+  await tx.execute(sql`analyze derive_rows (pupil_id, aspect_id, raw_value, year_ordinal)`);
 }
 
-function stillLandable(schoolId: string): SQL {
-  return sql`sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null`;
-}
-
-/** The pupil's year group, as an ordinal, in the school year of the result's collection. */
-function yearOrdinal(currentStartYear: number): SQL {
-  return sql`(p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))`;
-}
-
-/** A result against the mapped combinations in `m`: its aspect, value and year. */
-function matching(currentStartYear: number): SQL {
-  return sql`m.aspect_id = sr.aspect_id and m.raw_value = sr.raw_value
-    and m.year_ordinal is not distinct from ${yearOrdinal(currentStartYear)}`;
+/** A row of `derive_rows` (as `d`) against the mapped combinations in `m`: aspect, value, year. */
+function matching(): SQL {
+  return sql`m.aspect_id = d.aspect_id and m.raw_value = d.raw_value
+    and m.year_ordinal is not distinct from d.year_ordinal`;
 }
 
 /**
  * Each distinct (aspect, value, year) of the school's landable results, read once, and a way to
  * map them all through a set of rules.
  */
-async function schoolCombinations(tx: Tx, schoolId: string, currentStartYear: number) {
+async function schoolCombinations(tx: Tx, schoolId: string) {
   const subjectOf = await confirmedSubjects(tx, schoolId);
   if (subjectOf.size === 0) return { mapWith: (_rules: readonly GradeRule[]): Mapped[] => [] };
   const combinations = await rows<Combination>(
     tx,
-    sql`
-    select sr.aspect_id, sr.raw_value, ${yearOrdinal(currentStartYear)}::int as year_ordinal
-    from ${landable()}
-    where ${stillLandable(schoolId)}
-    group by 1, 2, 3`,
+    sql`select aspect_id, raw_value, year_ordinal from derive_rows group by 1, 2, 3`,
   );
 
   const mapWith = (rules: readonly GradeRule[]) => {
