@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/db/rows.ts';
 import { sources, subjectMappings } from '../../src/db/schema.ts';
 import { sourceSecrets } from '../../src/sync/sources.ts';
 import { confirmLibrary } from '../bad-input/helpers.ts';
@@ -342,5 +343,22 @@ describe('landed points through the API', () => {
       headers: dataLead.auth,
     });
     expect([403, 404]).toContain(elsewhere.statusCode);
+  });
+
+  it('gives back exactly what a school typed, quotes, backslashes and line breaks included', async () => {
+    // A tracker's free-text grade, as some schools' exports carry them.
+    const typed = 'Y4 "Secure+" \\ 2\nsee note – café';
+    const [point] = await rows<{ id: string }>(
+      database.db,
+      sql`update assessments set raw_value = ${typed}
+        where id = (select min(id) from assessments) returning id::text`,
+    );
+    const response = await app.inject({
+      url: `/api/v1/assessments?limit=1&after=${Number(point!.id) - 1}`,
+      headers: admin.auth,
+    });
+    const body = JSON.parse(response.body) as { assessments: { id: number; rawValue: string }[] };
+    expect(body.assessments).toEqual([expect.objectContaining({ id: Number(point!.id) })]);
+    expect(body.assessments[0]!.rawValue).toBe(typed);
   });
 });
