@@ -114,14 +114,26 @@ export interface Option {
 }
 
 export function options(choices: readonly Option[], selected: string | null): string {
-  return choices
-    .map(
-      (choice) =>
-        html`<option value="${choice.value}" ${choice.value === selected ? 'selected' : ''}
-          >${choice.label}</option
-        >`,
-    )
-    .join('');
+  if (selected === null) return unselectedOptions(choices);
+  return choices.map((choice) => option(choice, choice.value === selected)).join('');
+}
+
+function option(choice: Option, selected: boolean): string {
+  const mark = selected ? ' selected' : '';
+  return html`<option value="${choice.value}"!${mark}>${choice.label}</option>`;
+}
+
+// A page with a form for each of many rows offers the same choices, none chosen, in each: the
+// list is written once per set of choices and reused.
+const unselected = new WeakMap<readonly Option[], string>();
+
+function unselectedOptions(choices: readonly Option[]): string {
+  let written = unselected.get(choices);
+  if (written === undefined) {
+    written = choices.map((choice) => option(choice, false)).join('');
+    unselected.set(choices, written);
+  }
+  return written;
 }
 
 export interface SelectField {
