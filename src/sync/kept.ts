@@ -101,3 +101,28 @@ export async function keptForSchool<T>(
   const kept = await keptPerSchool(executor, read, [schoolId], () => work());
   return kept.get(schoolId) ?? empty;
 }
+
+/**
+ * One school's kept read as JSON text, as the database keeps it: for answers that pass the rows
+ * on as they are, a school's thousand missing pupils are then neither parsed nor written out
+ * again by the service.
+ */
+export async function keptJsonForSchool<T>(
+  executor: Executor,
+  read: { kind: string; scope: string },
+  schoolId: string,
+  work: () => Promise<T>,
+  empty: T,
+): Promise<string> {
+  const [found] = await rows<{ text: string }>(
+    executor,
+    sql`select k.rows::text as text
+        from reconcile_summaries k
+        join report_versions v on v.school_id = k.school_id
+        where k.school_id = ${schoolId} and k.kind = ${read.kind} and k.scope = ${read.scope}
+          and k.version = greatest(coalesce(v.version, 0), coalesce(v.reconcile_version, 0))`,
+  );
+  if (found) return found.text;
+  // Not kept under the school's current version: worked out (and kept) as any reader would.
+  return JSON.stringify(await keptForSchool(executor, read, schoolId, work, empty));
+}

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
-import { keptForSchool, keptPerSchool } from './kept.ts';
+import { keptForSchool, keptJsonForSchool, keptPerSchool } from './kept.ts';
 
 /**
  * Reconciliation, per school, collection and subject: who is missing a point and why, who was
@@ -80,6 +80,24 @@ export function missingPupils(executor: Executor, scope: Scope): Promise<Missing
   );
 }
 
+/**
+ * The school's missing pupils as JSON text, each with the words for its reason (`explanations`,
+ * by reason) beside the reason itself: the API's answer, kept in that form beside the list.
+ */
+export function missingPupilsJson(
+  executor: Executor,
+  scope: Scope,
+  explanations: Readonly<Record<MissingReason, string>>,
+): Promise<string> {
+  return keptJsonForSchool(
+    executor,
+    { kind: 'missing_explained', scope: `${scope.collectionId}|${scope.subjectId}` },
+    scope.schoolId,
+    async () => explained(await missingPupils(executor, scope), explanations),
+    [],
+  );
+}
+
 async function workOutMissingPupils(executor: Executor, scope: Scope): Promise<MissingPupil[]> {
   // Each pupil's staged results are summed up once, then joined: one pass over the school.
   return rows<MissingPupil>(
@@ -149,6 +167,28 @@ export function excludedPupils(executor: Executor, scope: Scope): Promise<Exclud
     () => workOutExcludedPupils(executor, scope),
     [],
   );
+}
+
+/** The pupils left out of the school's figures as JSON text, each with the words for its reason. */
+export function excludedPupilsJson(
+  executor: Executor,
+  scope: Scope,
+  explanations: Readonly<Record<ExclusionReason, string>>,
+): Promise<string> {
+  return keptJsonForSchool(
+    executor,
+    { kind: 'excluded_explained', scope: `${scope.collectionId}` },
+    scope.schoolId,
+    async () => explained(await excludedPupils(executor, scope), explanations),
+    [],
+  );
+}
+
+function explained<Row extends { reason: string }>(
+  list: readonly Row[],
+  explanations: Readonly<Record<Row['reason'], string>>,
+) {
+  return list.map((row) => ({ ...row, explanation: explanations[row.reason as Row['reason']] }));
 }
 
 async function workOutExcludedPupils(executor: Executor, scope: Scope): Promise<ExcludedPupil[]> {
