@@ -502,6 +502,13 @@ export const pupils = pgTable(
     uniqueIndex('pupils_school_upn_key').on(t.schoolId, t.upn).where(sql`${t.upn} is not null`),
     index('pupils_school_idx').on(t.schoolId),
     index('pupils_name_idx').on(t.schoolId, sql`lower(${t.lastName})`),
+    // What a page of pupils new to a source is looked up by: a UPN the school once gave the
+    // pupil, and a birthday shared with a pupil the school may already hold (with or without a
+    // UPN: the index answers "born that day and without a UPN" too).
+    index('pupils_former_upn_idx')
+      .on(t.schoolId, t.formerUpn)
+      .where(sql`${t.formerUpn} is not null`),
+    index('pupils_birth_idx').on(t.schoolId, t.dateOfBirth, t.upn),
   ],
 );
 

@@ -236,8 +236,9 @@ async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
  * each with its pupil, its year group as an ordinal in the school year of its collection, and the
  * collection it lands in (the school's baseline, where it has one for that term). A source's
  * pupils are only ever linked to pupils of its own school; saying so lets the planner read just
- * that school's pupils rather than hash the whole trust's roll. Analysed, so that the steps
- * below are planned on the school's real size rather than on what the statistics last saw.
+ * that school's pupils rather than hash the whole trust's roll. The steps below join it only to
+ * the mapped combinations and the changed keys, by hash; planned on its size on disk, they need
+ * no statistics of it (gathering them cost more than the steps they would plan).
  */
 async function readLandable(tx: Tx, schoolId: string, currentStartYear: number) {
   await tx.execute(sql`drop table if exists derive_rows`);
@@ -256,7 +257,6 @@ async function readLandable(tx: Tx, schoolId: string, currentStartYear: number) 
     left join collections baseline on baseline.kind = 'baseline'
       and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
     where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null`);
-  await tx.execute(sql`analyze derive_rows (pupil_id, aspect_id, raw_value, year_ordinal)`);
 }
 
 /** A row of `derive_rows` (as `d`) against the mapped combinations in `m`: aspect, value, year. */

@@ -135,10 +135,15 @@ async function pullAndLand(
   while (!step.done) {
     if (signal.aborted) throw new RunInterrupted('stopping');
     seq += 1;
+    // The next page is fetched and read while this one is written: the school system, the
+    // service and the database each work at once. A page that fails to arrive fails the run
+    // when it is reached, after the pages before it are staged, as it would have in turn.
+    const following = pages.next();
+    following.catch(() => {});
     if (!replaying || seq > run.pagesDone) {
       await stagePage(engine, run, scope, step.value, seq, !fromFile && !replaying);
     }
-    step = await pages.next();
+    step = await following;
   }
   if (fromFile) await refuseEmptyFile(engine, run);
   const summary = replaying ? await replaySummary(engine, run, origin, step.value) : step.value;

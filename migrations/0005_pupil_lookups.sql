@@ -1,0 +1,2 @@
+CREATE INDEX "pupils_former_upn_idx" ON "pupils" USING btree ("school_id","former_upn") WHERE "pupils"."former_upn" is not null;--> statement-breakpoint
+CREATE INDEX "pupils_birth_idx" ON "pupils" USING btree ("school_id","date_of_birth","upn");
