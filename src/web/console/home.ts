@@ -9,10 +9,9 @@ import { schoolHealth, sourceHealth } from './health.ts';
 import { progressCells, progressOfSchools } from './progress.ts';
 import {
   activeSubjects,
-  runStates,
   type School,
   schoolsInScope,
-  sourcesOf,
+  sourceStatesOfSchools,
   termlyCollections,
 } from './queries.ts';
 import { type Site, sendPage, sendRedirect } from './respond.ts';
@@ -71,18 +70,14 @@ export function homeRoutes(app: FastifyInstance, site: Site) {
 
 /** Each school's sync health, from its sources' runs. */
 export async function schoolHealths(site: Site, schools: readonly School[]) {
-  const sources = await sourcesOf(
+  const sources = await sourceStatesOfSchools(
     site.db,
     schools.map((school) => school.id),
-  );
-  const states = await runStates(
-    site.db,
-    sources.map((source) => source.id),
   );
   const now = site.context.clock.now();
   const bySchool = new Map<string, Health[]>(schools.map((school) => [school.id, []]));
   for (const source of sources) {
-    bySchool.get(source.schoolId)?.push(sourceHealth(states.get(source.id)!, source.paused, now));
+    bySchool.get(source.schoolId)?.push(sourceHealth(source.state, source.paused, now));
   }
   return new Map([...bySchool].map(([id, healths]) => [id, schoolHealth(healths)]));
 }

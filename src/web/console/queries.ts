@@ -136,15 +136,36 @@ export async function runStates(db: Db, sourceIds: readonly string[]) {
   const states = new Map<string, RunState>();
   for (const id of sourceIds) states.set(id, { latest: null, lastFinished: null, lastGood: null });
   if (sourceIds.length === 0) return states;
+  for (const row of await runStatesWhere(db, sql`s.id in ${[...new Set(sourceIds)]}`)) {
+    states.set(row.sourceId, row.state);
+  }
+  return states;
+}
+
+/**
+ * The schools' sources that are not archived, by name, each with whether it is paused and its run
+ * state, in one query: what a school's sync health reads.
+ */
+export async function sourceStatesOfSchools(db: Db, schoolIds: readonly string[]) {
+  if (schoolIds.length === 0) return [];
+  return runStatesWhere(
+    db,
+    sql`s.school_id in ${[...new Set(schoolIds)]} and s.archived_at is null`,
+  );
+}
+
+async function runStatesWhere(db: Db, where: SQL) {
   const found = await rows<{
     source_id: string;
+    school_id: string;
+    paused: boolean;
     latest: RunSummaryJson | string | null;
     finished: RunSummaryJson | string | null;
     good: RunSummaryJson | string | null;
   }>(
     db,
-    sql`select s.id as source_id, ${summaryOf('l')} as latest, ${summaryOf('f')} as finished,
-          ${summaryOf('g')} as good
+    sql`select s.id as source_id, s.school_id, s.paused, ${summaryOf('l')} as latest,
+          ${summaryOf('f')} as finished, ${summaryOf('g')} as good
         from sources s
         left join lateral (select * from sync_runs r where r.source_id = s.id
           order by r.queued_at desc limit 1) l on true
@@ -153,16 +174,19 @@ export async function runStates(db: Db, sourceIds: readonly string[]) {
         left join lateral (select * from sync_runs r where r.source_id = s.id
           and r.status in ('succeeded', 'succeeded_with_warnings')
           order by r.finished_at desc nulls last limit 1) g on true
-        where s.id in ${[...new Set(sourceIds)]}`,
+        where ${where}
+        order by s.name, s.id`,
   );
-  for (const row of found) {
-    states.set(row.source_id, {
+  return found.map((row) => ({
+    sourceId: row.source_id,
+    schoolId: row.school_id,
+    paused: row.paused,
+    state: {
       latest: runSummary(row.latest),
       lastFinished: runSummary(row.finished),
       lastGood: runSummary(row.good),
-    });
-  }
-  return states;
+    } satisfies RunState,
+  }));
 }
 
 function runSummary(value: RunSummaryJson | string | null): RunSummary | null {
