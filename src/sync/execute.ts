@@ -35,6 +35,7 @@ import {
   INCOMPLETE_PULL,
   MAX_ATTEMPTS,
   renewLease,
+  renewLeaseSql,
   type SyncRun,
   wasCompletePull,
 } from './runs.ts';
@@ -422,13 +423,17 @@ async function stagePage(
  * removed while the run was in flight.
  */
 async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
-  const held = await renewLease(tx, run.id, engine.owner, engine.leaseMs);
-  if (!held) throw new RunInterrupted('lease lost');
-  const [source] = await tx
-    .select({ archivedAt: sources.archivedAt, paused: sources.paused })
-    .from(sources)
-    .where(eq(sources.id, run.sourceId));
-  if (!source?.archivedAt && !source?.paused) return;
+  // The lease renewed and the source read in one statement: it is asked before every page.
+  const [state] = await rows<{ held: boolean; archived: boolean | null; paused: boolean | null }>(
+    tx,
+    sql`with renewed as (${renewLeaseSql(run.id, engine.owner, engine.leaseMs)})
+      select exists (select 1 from renewed) as held,
+        (select archived_at is not null from sources where id = ${run.sourceId}) as archived,
+        (select paused from sources where id = ${run.sourceId}) as paused`,
+  );
+  if (!state?.held) throw new RunInterrupted('lease lost');
+  const source = { archivedAt: state.archived ?? false, paused: state.paused ?? false };
+  if (!source.archivedAt && !source.paused) return;
   const stopped = await stoppedDuringRun(tx, run);
   if (stopped) throw new SourceStopped(stopped.action, stopped.actorLabel);
   if (source.archivedAt) throw new SourceRemoved();
@@ -520,14 +525,16 @@ async function land(
     const derived = changed
       ? await deriveSchool(tx, run.schoolId, academicYearStartOf(today))
       : { landed: 0, removed: 0, conflicts: 0 };
+    // One pass over the source's staged results: each landed as a point or not. (A staged
+    // result is the point of at most one pupil, subject and collection.)
     const [tally] = await rows<{ mapped: number; live: number }>(
       tx,
       sql`
       select
-        (select count(*)::int from assessments a join staged_results s
-           on s.id = a.staged_result_id where s.source_id = ${source.id}) as mapped,
-        (select count(*)::int from staged_results
-           where source_id = ${source.id} and retracted_at is null) as live`,
+        count(*) filter (where exists (
+          select 1 from assessments a where a.staged_result_id = s.id))::int as mapped,
+        count(*) filter (where s.retracted_at is null)::int as live
+      from staged_results s where s.source_id = ${source.id}`,
     );
     const warnings = volume.warnings;
     if (!summary.complete) warnings.push(incompleteWarning(scope.fileName));

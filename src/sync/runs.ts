@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import { syncRuns } from '../db/schema.ts';
@@ -78,14 +78,16 @@ export async function claimNextRun(db: Db, owner: string, leaseMs: number) {
 
 /** Extends this worker's lease; false when the run is no longer this worker's. */
 export async function renewLease(db: Executor, runId: string, owner: string, leaseMs: number) {
-  const renewed = await rows<{ id: string }>(
-    db,
-    sql`
+  const renewed = await rows<{ id: string }>(db, renewLeaseSql(runId, owner, leaseMs));
+  return renewed.length === 1;
+}
+
+/** The statement that renews a run's lease, returning the run's id when this owner holds it. */
+export function renewLeaseSql(runId: string, owner: string, leaseMs: number): SQL {
+  return sql`
     update sync_runs set lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000})
     where id = ${runId} and lease_owner = ${owner} and status = 'running'
-    returning id`,
-  );
-  return renewed.length === 1;
+    returning id`;
 }
 
 /**

@@ -194,6 +194,9 @@ describe('a school uploads its autumn return', () => {
       pupilsNew: 0,
       pupilsChanged: 0,
       resultsLanded: 0,
+      // Every result is a point now, the Secure+ one by the school's own rule.
+      resultsMapped: 18,
+      resultsUnmapped: 0,
     });
     expect(await syncedRows(database.db)).toEqual(before);
   });
