@@ -203,9 +203,16 @@ async function linkFreshPupils(
   for (const pupil of fresh) {
     const match = matchByUpn(byUpn, pupil);
     if (match) {
+      const values = pupilValues(pupil);
+      // A record that still carries the UPN the school has since replaced (a tracker not yet
+      // told) is this pupil, but does not give them their old UPN back.
+      if (match.upn !== null && pupil.upn !== null && pupil.upn === match.formerUpn) {
+        values.upn = match.upn;
+        values.formerUpn = match.formerUpn;
+      }
       await tx
         .update(pupils)
-        .set({ ...pupilValues(pupil), leftAt: null, updatedAt: new Date() })
+        .set({ ...values, leftAt: null, updatedAt: new Date() })
         .where(eq(pupils.id, match.id));
       links.push({ pupil, pupilId: match.id, suggested: null });
       continue;

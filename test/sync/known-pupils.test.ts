@@ -116,6 +116,12 @@ describe('a pupil new to a source', () => {
     ]);
     expect(links.get('t-77')).toBe(held.id);
     expect(counts.pupilsNew).toBe(0);
+    // The old tracker does not give the pupil their old UPN back.
+    const [now] = await database.db.select().from(pupils).where(eq(pupils.id, held.id));
+    expect({ upn: now!.upn, formerUpn: now!.formerUpn }).toEqual({
+      upn: makeUpn(801, 2345, 16, 77),
+      formerUpn: replaced,
+    });
   });
 
   it('without a UPN, is suggested as the pupil with its name and birthday, and waits', async () => {
