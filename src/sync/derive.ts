@@ -65,8 +65,9 @@ export async function deriveSchool(
   // One derivation of a school at a time: a run landing and rules being confirmed at once would
   // otherwise upsert the same points in different orders and deadlock.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`derive:${schoolId}`}))`);
-  await readLandable(tx, schoolId, currentStartYear);
-  const combinations = await schoolCombinations(tx, schoolId);
+  const subjectOf = await confirmedSubjects(tx, schoolId);
+  await readLandable(tx, schoolId, currentStartYear, subjectOf.size > 0);
+  const combinations = await schoolCombinations(tx, schoolId, subjectOf);
   const mapped = combinations.mapWith(await confirmedRules(tx, schoolId));
   const partial =
     options.rulesBefore !== undefined && (await lastDerivedIn(tx, schoolId)) === currentStartYear;
@@ -238,9 +239,15 @@ async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
  * pupils are only ever linked to pupils of its own school; saying so lets the planner read just
  * that school's pupils rather than hash the whole trust's roll. The steps below join it only to
  * the mapped combinations and the changed keys, by hash; planned on its size on disk, they need
- * no statistics of it (gathering them cost more than the steps they would plan).
+ * no statistics of it (gathering them cost more than the steps they would plan). A school with
+ * no subject confirmed yet lands nothing, and its results are not read at all.
  */
-async function readLandable(tx: Tx, schoolId: string, currentStartYear: number) {
+async function readLandable(
+  tx: Tx,
+  schoolId: string,
+  currentStartYear: number,
+  anySubject: boolean,
+) {
   await tx.execute(sql`drop table if exists derive_rows`);
   await tx.execute(sql`
     create temp table derive_rows on commit drop as
@@ -256,7 +263,8 @@ async function readLandable(tx: Tx, schoolId: string, currentStartYear: number) 
     join academic_years ay on ay.id = c.academic_year_id
     left join collections baseline on baseline.kind = 'baseline'
       and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
-    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null`);
+    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null
+      ${anySubject ? sql`` : sql`and false`}`);
 }
 
 /** A row of `derive_rows` (as `d`) against the mapped combinations in `m`: aspect, value, year. */
@@ -269,8 +277,11 @@ function matching(): SQL {
  * Each distinct (aspect, value, year) of the school's landable results, read once, and a way to
  * map them all through a set of rules.
  */
-async function schoolCombinations(tx: Tx, schoolId: string) {
-  const subjectOf = await confirmedSubjects(tx, schoolId);
+async function schoolCombinations(
+  tx: Tx,
+  schoolId: string,
+  subjectOf: Awaited<ReturnType<typeof confirmedSubjects>>,
+) {
   if (subjectOf.size === 0) return { mapWith: (_rules: readonly GradeRule[]): Mapped[] => [] };
   const combinations = await rows<Combination>(
     tx,

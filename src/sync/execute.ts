@@ -427,9 +427,9 @@ async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
   const [state] = await rows<{ held: boolean; archived: boolean | null; paused: boolean | null }>(
     tx,
     sql`with renewed as (${renewLeaseSql(run.id, engine.owner, engine.leaseMs)})
-      select exists (select 1 from renewed) as held,
-        (select archived_at is not null from sources where id = ${run.sourceId}) as archived,
-        (select paused from sources where id = ${run.sourceId}) as paused`,
+      select exists (select 1 from renewed) as held, s.archived_at is not null as archived,
+        s.paused
+      from (values (1)) as one left join sources s on s.id = ${run.sourceId}`,
   );
   if (!state?.held) throw new RunInterrupted('lease lost');
   const source = { archivedAt: state.archived ?? false, paused: state.paused ?? false };

@@ -15,6 +15,9 @@ import { rows } from '../db/rows.ts';
  * than it: a reader who finds the version moved works it out again.
  */
 
+/** A school's current version, of its `report_versions` row `v`: the greater of its two. */
+const CURRENT_VERSION = sql`greatest(coalesce(v.version, 0), coalesce(v.reconcile_version, 0))`;
+
 interface KeptRow extends Record<string, unknown> {
   school_id: string;
   rows: unknown;
@@ -31,8 +34,7 @@ export async function keptPerSchool<T>(
   const ids = [...new Set(schoolIds)];
   const found = await rows<KeptRow & { version: string; kept_version: string | null }>(
     executor,
-    sql`select s.id as school_id,
-          greatest(coalesce(v.version, 0), coalesce(v.reconcile_version, 0))::text as version,
+    sql`select s.id as school_id, ${CURRENT_VERSION}::text as version,
           k.version::text as kept_version, k.rows
         from schools s
         left join report_versions v on v.school_id = s.id
@@ -118,9 +120,9 @@ export async function keptJsonForSchool<T>(
     executor,
     sql`select k.rows::text as text
         from reconcile_summaries k
-        join report_versions v on v.school_id = k.school_id
+        left join report_versions v on v.school_id = k.school_id
         where k.school_id = ${schoolId} and k.kind = ${read.kind} and k.scope = ${read.scope}
-          and k.version = greatest(coalesce(v.version, 0), coalesce(v.reconcile_version, 0))`,
+          and k.version = ${CURRENT_VERSION}`,
   );
   if (found) return found.text;
   // Not kept under the school's current version: worked out (and kept) as any reader would.

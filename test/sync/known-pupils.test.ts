@@ -88,7 +88,7 @@ describe('a pupil new to a source', () => {
     expect(counts.pupilsNew).toBe(0);
   });
 
-  it('is the pupil the school held under the UPN it now gives as former, and takes the new one', async () => {
+  it('is the pupil held under the UPN it gives as former, and takes the new one', async () => {
     const old = makeUpn(801, 2345, 17, 200);
     const [held] = await database.db.select().from(pupils).where(eq(pupils.upn, old));
     const renumbered = makeUpn(801, 2345, 18, 200);
@@ -145,7 +145,7 @@ describe('a pupil new to a source', () => {
     expect(suggested).toContainEqual({ pupilId: held!.id });
   });
 
-  it('with a UPN, is suggested as a UPN-less pupil with its name and birthday, not as one with a UPN', async () => {
+  it('with a UPN, is suggested as a UPN-less namesake, not as one with a UPN', async () => {
     const unnumbered = await createPupil(database.db, school.id, {
       upn: null,
       firstName: 'Sana',

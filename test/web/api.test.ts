@@ -371,7 +371,7 @@ describe('landed points through the API', () => {
     expect([403, 404]).toContain(elsewhere.statusCode);
   });
 
-  it('gives back exactly what a school typed, quotes, backslashes and line breaks included', async () => {
+  it('gives back what a school typed exactly: quotes, backslashes, line breaks', async () => {
     // A tracker's free-text grade, as some schools' exports carry them.
     const typed = 'Y4 "Secure+" \\ 2\nsee note – café';
     const [point] = await rows<{ id: string }>(
