@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { textAsBytes } from '../db/bytes.ts';
 import type { Executor } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 
@@ -105,8 +106,8 @@ export async function keptForSchool<T>(
 }
 
 /**
- * One school's kept read as JSON text, as the database keeps it: for answers that pass the rows
- * on as they are, a school's thousand missing pupils are then neither parsed nor written out
+ * One school's kept read as JSON, the bytes of the text the database keeps: for answers that
+ * pass the rows on as they are, a school's thousand missing pupils are then neither parsed nor written out
  * again by the service.
  */
 export async function keptJsonForSchool<T>(
@@ -115,8 +116,8 @@ export async function keptJsonForSchool<T>(
   schoolId: string,
   work: () => Promise<T>,
   empty: T,
-): Promise<string> {
-  const [found] = await rows<{ text: string }>(
+): Promise<Buffer> {
+  const found = await textAsBytes(
     executor,
     sql`select k.rows::text as text
         from reconcile_summaries k
@@ -124,7 +125,7 @@ export async function keptJsonForSchool<T>(
         where k.school_id = ${schoolId} and k.kind = ${read.kind} and k.scope = ${read.scope}
           and k.version = ${CURRENT_VERSION}`,
   );
-  if (found) return found.text;
+  if (found) return found;
   // Not kept under the school's current version: worked out (and kept) as any reader would.
-  return JSON.stringify(await keptForSchool(executor, read, schoolId, work, empty));
+  return Buffer.from(JSON.stringify(await keptForSchool(executor, read, schoolId, work, empty)));
 }

@@ -88,7 +88,7 @@ export function missingPupilsJson(
   executor: Executor,
   scope: Scope,
   explanations: Readonly<Record<MissingReason, string>>,
-): Promise<string> {
+): Promise<Buffer> {
   return keptJsonForSchool(
     executor,
     { kind: 'missing_explained', scope: `${scope.collectionId}|${scope.subjectId}` },
@@ -174,7 +174,7 @@ export function excludedPupilsJson(
   executor: Executor,
   scope: Scope,
   explanations: Readonly<Record<ExclusionReason, string>>,
-): Promise<string> {
+): Promise<Buffer> {
   return keptJsonForSchool(
     executor,
     { kind: 'excluded_explained', scope: `${scope.collectionId}` },

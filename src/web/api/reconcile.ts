@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { canManageSources, canReviewConflict, schoolScope } from '../../access/principal.ts';
 import { actorOf } from '../../access/users.ts';
 import type { ServiceContext } from '../../context.ts';
+import { textAsBytes } from '../../db/bytes.ts';
 import type { Db } from '../../db/index.ts';
-import { rows } from '../../db/rows.ts';
 import { pupilMatchSuggestions, pupils, sourcePupils } from '../../db/schema.ts';
 import {
   ConflictError,
@@ -60,7 +60,15 @@ export function reconcileRoutes(context: ServiceContext) {
         const excluded = await excludedPupilsJson(db, scope, EXCLUSION_REASON_TEXT);
         return reply
           .type('application/json; charset=utf-8')
-          .send(`{"missing":${missing},"excluded":${excluded}}`);
+          .send(
+            Buffer.concat([
+              Buffer.from('{"missing":'),
+              missing,
+              Buffer.from(',"excluded":'),
+              excluded,
+              Buffer.from('}'),
+            ]),
+          );
       },
     }),
     route({
@@ -184,9 +192,11 @@ export function reconcileRoutes(context: ServiceContext) {
   ];
 }
 
+const EMPTY_PAGE = '{"assessments":[],"next":null}';
+
 /**
  * A page of landed points as the JSON the API answers with, each point written as text by the
- * database and the page joined there too: the service passes one row of text on. Written by
+ * database and the page joined there too: the service passes its bytes on. Written by
  * concatenation rather than `json_agg`, which costs the database twice the query itself; fields
  * that hold what a school typed go through `to_json`, which escapes them, and the rest (ids,
  * dates, times) need no escaping.
@@ -201,8 +211,8 @@ export async function landedPage(
     limit: number;
     after: number;
   },
-): Promise<string> {
-  if (scope !== 'all' && scope.length === 0) return '{"assessments":[],"next":null}';
+): Promise<Buffer> {
+  if (scope !== 'all' && scope.length === 0) return Buffer.from(EMPTY_PAGE);
   const conditions = [
     sql`a.id > ${query.after}`,
     query.schoolId ? sql`a.school_id = ${query.schoolId}` : undefined,
@@ -211,10 +221,10 @@ export async function landedPage(
     query.subjectId ? sql`a.subject_id = ${query.subjectId}` : undefined,
   ].filter((condition) => condition !== undefined);
   const quoted = (value: SQL) => sql`coalesce('"' || ${value} || '"', 'null')`;
-  const [found] = await rows<{ list: string | null; n: number; last: string | null }>(
+  const page = await textAsBytes(
     db,
     sql`
-    select string_agg('{"id":' || a.id || ',"pupilId":"' || a.pupil_id
+    select '{"assessments":[' || coalesce(string_agg('{"id":' || a.id || ',"pupilId":"' || a.pupil_id
         || '","upn":' || coalesce(to_json(p.upn)::text, 'null')
         || ',"schoolId":"' || a.school_id || '","collectionId":' || a.collection_id
         || ',"subject":' || to_json(s.code)::text || ',"nxPointId":"' || a.nx_point_id
@@ -224,8 +234,8 @@ export async function landedPage(
         || ',"assessedOn":' || ${quoted(sql`to_char(a.assessed_on, 'YYYY-MM-DD')`)}
         || ',"landedAt":"'
         || to_char(a.landed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}',
-      ',' order by a.id) as list,
-      count(*)::int as n, max(a.id)::text as last
+      ',' order by a.id), '') || '],"next":'
+      || case when count(*) = ${query.limit} then max(a.id)::text else 'null' end || '}'
     from (
       select * from assessments a
       where ${sql.join(conditions, sql` and `)}
@@ -237,6 +247,5 @@ export async function landedPage(
     join subjects s on s.id = a.subject_id
     join nx_points n on n.id = a.nx_point_id`,
   );
-  const next = found && found.n === query.limit && found.last !== null ? found.last : 'null';
-  return `{"assessments":[${found?.list ?? ''}],"next":${next}}`;
+  return page ?? Buffer.from(EMPTY_PAGE);
 }
