@@ -77,7 +77,8 @@ export async function deriveSchool(
     await keysOfChanged(tx, changed);
   }
   const onlyKeys = partial
-    ? sql`join derive_keys k on k.pupil_id = d.pupil_id and k.subject_id = m.subject_id`
+    ? sql`join derive_keys k on k.pupil_id = d.pupil_id and k.subject_id = m.subject_id
+        and k.collection_id = d.collection_id`
     : sql``;
   await tx.execute(sql`drop table if exists derive_winners`);
   await tx.execute(sql`
@@ -131,23 +132,31 @@ export async function deriveSchool(
     select count(*)::int as n from upserted`,
   );
 
+  // A point stays while its pupil, subject and collection still has a winner, or while a run
+  // that may replace it has not landed. After a decision on rules, only the changed keys can
+  // lose theirs: those without a winner are found among the keys first, then looked up.
+  const lost = partial
+    ? sql`join (select k.pupil_id, k.subject_id, k.collection_id from derive_keys k
+          where not exists (select 1 from derive_winners w where w.rank = 1
+            and w.pupil_id = k.pupil_id and w.subject_id = k.subject_id
+            and w.collection_id = k.collection_id)) lost
+        on lost.pupil_id = a.pupil_id and lost.subject_id = a.subject_id
+          and lost.collection_id = a.collection_id`
+    : sql``;
   const [removed] = await rows<{ n: number }>(
     tx,
     sql`
     with gone as (
       delete from assessments a
-      where a.school_id = ${schoolId}
-        ${
-          partial
-            ? sql`and exists (select 1 from derive_keys k where k.pupil_id = a.pupil_id
-                and k.subject_id = a.subject_id)`
-            : sql``
-        }
-        and not exists (
-          select 1 from derive_winners w where w.rank = 1 and w.pupil_id = a.pupil_id
-            and w.subject_id = a.subject_id and w.collection_id = a.collection_id)
-        and not exists (
-          select 1 from staged_results s where s.id = a.staged_result_id and s.pending)
+      where a.id in (
+        select a.id from assessments a
+        ${lost}
+        where a.school_id = ${schoolId}
+          and not exists (
+            select 1 from derive_winners w where w.rank = 1 and w.pupil_id = a.pupil_id
+              and w.subject_id = a.subject_id and w.collection_id = a.collection_id)
+          and not exists (
+            select 1 from staged_results s where s.id = a.staged_result_id and s.pending))
       returning 1
     )
     select count(*)::int as n from gone`,
@@ -213,9 +222,10 @@ function changedCombinations(before: readonly Mapped[], after: readonly Mapped[]
 }
 
 /**
- * The pupil and subject of every result of the school in a changed combination. Each is derived
- * again in every collection: a few more points than the decision changes, found by equality
- * alone, so that the derivation below joins them by hash whatever the school's size.
+ * The pupil, subject and collection of every result of the school in a changed combination: the
+ * points the decision can change, and no others. Each is derived again from all its candidates
+ * (another source's result for the same point may now win), found by equality alone, so that the
+ * derivation below joins them by hash whatever the school's size.
  */
 async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
   await tx.execute(sql`drop table if exists derive_keys`);
@@ -225,10 +235,10 @@ async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
       select * from jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) as m(
         aspect_id int, raw_value text, year_ordinal int, subject_id int)
     )
-    select distinct d.pupil_id, m.subject_id
+    select distinct d.pupil_id, m.subject_id, d.collection_id
     from derive_rows d
     join m on ${matching()}`);
-  await tx.execute(sql`create index on derive_keys (pupil_id, subject_id)`);
+  await tx.execute(sql`create index on derive_keys (pupil_id, subject_id, collection_id)`);
   await tx.execute(sql`analyze derive_keys`);
 }
 
