@@ -7,7 +7,7 @@ import { toPages } from './pages.ts';
 import { fileProblem } from './problems.ts';
 import { type ReadSettings, type ReturnReading, readReturn } from './reader.ts';
 
-export const DEFAULT_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 2000;
 
 export interface ReadSpreadsheetOptions {
   /** 'auto' (the default) tells the layout from the headers. */

@@ -4,7 +4,7 @@ import { collectPull, repeated } from '../support.ts';
 import { upload } from './helpers/read.ts';
 import { harbourLaneUpn } from './helpers/upn.ts';
 
-const ROWS = 1_200;
+const ROWS = 4_800;
 
 function bigReturn() {
   const lines = ['UPN,Surname,Forename,Date of birth,Year group,Assessment date,Reading,Maths'];
@@ -26,8 +26,8 @@ describe('a resumed spreadsheet pull', () => {
     });
     expect(whole.checkpoints).toHaveLength(6);
 
-    // Pages go pupils, results for each 500 rows: the run saved rows 1-500 and the pupils of
-    // rows 501-1000.
+    // Pages go pupils, results for each 2,000 rows: the run saved rows 1-2,000 and the pupils
+    // of rows 2,001-4,000.
     const saved = whole.checkpoints[2]!;
     const rest = await collectPull(spreadsheetConnector, {
       config: {},
@@ -35,10 +35,10 @@ describe('a resumed spreadsheet pull', () => {
       file: file(),
       resumeFrom: saved,
     });
-    const firstPart = whole.results.slice(0, 1_000);
+    const firstPart = whole.results.slice(0, 4_000);
     const ids = [...firstPart, ...rest.results].map((r) => r.externalId);
     expect(repeated(ids)).toEqual([]);
     expect(new Set(ids)).toEqual(new Set(whole.results.map((r) => r.externalId)));
-    expect(rest.pupils).toHaveLength(ROWS - 1_000);
+    expect(rest.pupils).toHaveLength(ROWS - 4_000);
   });
 });

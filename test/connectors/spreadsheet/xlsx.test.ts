@@ -173,8 +173,8 @@ describe('a workbook the streaming reader cannot walk', () => {
 });
 
 describe('a large workbook', () => {
-  it('reads 1,500 pupils and 4,500 results in pages of 500 rows', async () => {
-    const bytes = await largeReturn(1500);
+  it('reads 4,500 pupils and 13,500 results in pages of 2,000 rows', async () => {
+    const bytes = await largeReturn(4500);
     const pulled = await pullAll(readSpreadsheet(upload('large.xlsx', bytes)));
 
     expect(pulled.pages.map((page) => page.page.kind)).toEqual([
@@ -185,16 +185,16 @@ describe('a large workbook', () => {
       'pupils',
       'results',
     ]);
-    expect(pulled.pages.map(pageSize)).toEqual([500, 1500, 500, 1500, 500, 1500]);
+    expect(pulled.pages.map(pageSize)).toEqual([2000, 6000, 2000, 6000, 500, 1500]);
     expect(pulled.pages.map((page) => page.checkpoint)).toEqual([
-      { row: 501 },
-      { row: 501 },
-      { row: 1001 },
-      { row: 1001 },
-      { row: 1501 },
-      { row: 1501 },
+      { row: 2001 },
+      { row: 2001 },
+      { row: 4001 },
+      { row: 4001 },
+      { row: 4501 },
+      { row: 4501 },
     ]);
-    expect([pulled.pupils.length, pulled.results.length]).toEqual([1500, 4500]);
+    expect([pulled.pupils.length, pulled.results.length]).toEqual([4500, 13500]);
     expect(pulled.problems).toEqual([]);
     expect(pulled.summary.complete).toBe(true);
   });
