@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { constants, gunzipSync, gzip } from 'node:zlib';
@@ -42,7 +41,7 @@ import {
 import { type Source, sourceSecrets } from './sources.ts';
 import { stagePupils } from './stage-pupils.ts';
 import { stageDeletions, stageResults } from './stage-results.ts';
-import { collectionKey, emptyCounts, type StagingScope } from './staging-scope.ts';
+import { collectionKey, emptyCounts, type PageCounts, type StagingScope } from './staging-scope.ts';
 import { refreshStatistics } from './statistics.ts';
 import { checkVolume } from './volume.ts';
 
@@ -131,20 +130,29 @@ async function pullAndLand(
     : await pullPages(engine, run, source, kind, signal);
 
   // A replay gives its pages again from the first; those staged before it stopped are skipped.
+  // A page pulled from a school's system is kept as it came, compressed as soon as it arrives.
+  const keep = !fromFile && !replaying;
+  const arriving = async () => {
+    const step = await pages.next();
+    const kept = !step.done && keep && step.value.raw ? keptPayload(engine, step.value.raw) : null;
+    kept?.catch(() => {});
+    return { step, kept };
+  };
   let seq = replaying ? 0 : run.pagesDone;
-  let step = await pages.next();
+  let { step, kept } = await arriving();
   while (!step.done) {
     if (signal.aborted) throw new RunInterrupted('stopping');
     seq += 1;
-    // The next page is fetched and read while this one is written: the school system, the
-    // service and the database each work at once. A page that fails to arrive fails the run
-    // when it is reached, after the pages before it are staged, as it would have in turn.
-    const following = pages.next();
+    // The next page is fetched, read and compressed while this one is written: the school
+    // system, the service and the database each work at once. A page that fails to arrive
+    // fails the run when it is reached, after the pages before it are staged, as it would have
+    // in turn.
+    const following = arriving();
     following.catch(() => {});
     if (!replaying || seq > run.pagesDone) {
-      await stagePage(engine, run, scope, step.value, seq, !fromFile && !replaying);
+      await stagePage(engine, run, scope, step.value, seq, kept);
     }
-    step = await following;
+    ({ step, kept } = await following);
   }
   if (fromFile) await refuseEmptyFile(engine, run);
   const summary = replaying ? await replaySummary(engine, run, origin, step.value) : step.value;
@@ -321,6 +329,7 @@ async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope>
     collectionOverride: run.collectionId,
     fileName: await uploadedFileName(engine, run),
     today: engine.clock.today(),
+    aspects: new Map(),
   };
 }
 
@@ -359,63 +368,115 @@ async function stagePage(
   scope: StagingScope,
   pulled: PulledPage,
   seq: number,
-  keep: boolean,
+  keeping: Promise<KeptPayload> | null,
 ) {
   const counts = emptyCounts();
   counts.problems.push(...pulled.problems);
   const location = scope.fileName ?? pulled.raw?.label ?? `page ${seq}`;
 
-  // Compressed before the transaction, off the main thread: the page's rows wait for nothing.
-  const kept = pulled.raw && keep ? await keptPayload(engine, pulled.raw) : null;
-  await engine.db.transaction(async (tx) => {
-    await holdLease(tx, run, engine);
-    if (kept)
-      await tx
-        .insert(rawPayloads)
-        .values({ runId: run.id, seq, ...kept })
-        .onConflictDoNothing();
-    const page = pulled.page;
-    if (page.kind === 'pupils') {
-      await stagePupils(tx, scope, page.pupils, location, counts);
-      await rememberSeen(
-        tx,
-        run,
-        'pupil',
-        page.pupils.map((pupil) => pupil.externalId),
-      );
-    } else if (page.kind === 'results') {
-      await stageResults(tx, scope, page.results, location, counts);
-      await rememberSeen(
-        tx,
-        run,
-        'result',
-        page.results.map((result) => result.externalId),
-      );
-    } else {
-      await stageDeletions(tx, scope, page.deletions, counts);
-    }
-    if (counts.problems.length > 0) {
-      await tx
-        .insert(recordProblems)
-        .values(counts.problems.map((problem) => ({ runId: run.id, ...problem })));
-    }
-    await tx
-      .update(syncRuns)
-      .set({
+  try {
+    await engine.db.transaction(async (tx) => {
+      const page = pulled.page;
+      let seen: Seen | null = null;
+      if (page.kind === 'pupils') {
+        await stagePupils(tx, scope, page.pupils, location, counts);
+        seen = { entity: 'pupil', externalIds: page.pupils.map((pupil) => pupil.externalId) };
+      } else if (page.kind === 'results') {
+        await stageResults(tx, scope, page.results, location, counts);
+        seen = { entity: 'result', externalIds: page.results.map((result) => result.externalId) };
+      } else {
+        await stageDeletions(tx, scope, page.deletions, counts);
+      }
+      if (counts.problems.length > 0) {
+        await tx
+          .insert(recordProblems)
+          .values(counts.problems.map((problem) => ({ runId: run.id, ...problem })));
+      }
+      await closePage(tx, run, engine, {
+        seq,
         checkpoint: pulled.checkpoint,
-        pagesDone: seq,
-        pupilsSeen: sql`${syncRuns.pupilsSeen} + ${counts.pupilsSeen}`,
-        pupilsNew: sql`${syncRuns.pupilsNew} + ${counts.pupilsNew}`,
-        pupilsChanged: sql`${syncRuns.pupilsChanged} + ${counts.pupilsChanged}`,
-        resultsSeen: sql`${syncRuns.resultsSeen} + ${counts.resultsSeen}`,
-        resultsNew: sql`${syncRuns.resultsNew} + ${counts.resultsNew}`,
-        resultsChanged: sql`${syncRuns.resultsChanged} + ${counts.resultsChanged}`,
-        resultsUnchanged: sql`${syncRuns.resultsUnchanged} + ${counts.resultsUnchanged}`,
-        resultsRetracted: sql`${syncRuns.resultsRetracted} + ${counts.resultsRetracted}`,
-        problems: sql`${syncRuns.problems} + ${counts.problems.length}`,
-      })
-      .where(eq(syncRuns.id, run.id));
-  });
+        counts,
+        kept: await keeping,
+        seen: run.mode === 'full' && seen && seen.externalIds.length > 0 ? seen : null,
+      });
+    });
+  } catch (error) {
+    // The aspects this page wrote were rolled back with it.
+    scope.aspects.clear();
+    throw error;
+  }
+}
+
+interface Seen {
+  entity: 'pupil' | 'result';
+  externalIds: string[];
+}
+
+/**
+ * Closes a staged page in one statement: the run's lease renewed and its progress saved, the page
+ * kept as it came, the ids it listed remembered for a full run's sweep, and the source's state
+ * read. A run whose lease another instance has taken, or whose source was removed or paused,
+ * fails here, and the page's transaction with it: nothing of the page stays.
+ */
+async function closePage(
+  tx: Tx,
+  run: SyncRun,
+  engine: Engine,
+  page: {
+    seq: number;
+    checkpoint: PulledPage['checkpoint'];
+    counts: PageCounts;
+    kept: KeptPayload | null;
+    seen: Seen | null;
+  },
+) {
+  const { counts, kept, seen } = page;
+  const add = (column: string, by: number) =>
+    sql`${sql.identifier(column)} = ${sql.identifier(column)} + ${by}`;
+  const keep = kept
+    ? sql`, kept as (
+        insert into raw_payloads (run_id, seq, label, content_type, body, byte_size, sha256,
+          expires_at)
+        values (${run.id}, ${page.seq}, ${kept.label}, ${kept.contentType}, ${kept.body},
+          ${kept.byteSize}, ${kept.sha256}, ${kept.expiresAt.toISOString()}::timestamptz)
+        on conflict do nothing)`
+    : sql``;
+  const remember = seen
+    ? sql`, seen as (
+        insert into sync_run_seen (run_id, entity, external_ids)
+        values (${run.id}, ${seen.entity},
+          array(select json_array_elements_text(${JSON.stringify(seen.externalIds)}::json))))`
+    : sql``;
+  const [state] = await rows<{ held: boolean; archived: boolean | null; paused: boolean | null }>(
+    tx,
+    sql`with renewed as (
+        update sync_runs set
+          lease_expires_at = now() + make_interval(secs => ${engine.leaseMs / 1000}),
+          checkpoint = ${page.checkpoint === null ? null : JSON.stringify(page.checkpoint)}::jsonb,
+          pages_done = ${page.seq},
+          ${sql.join(
+            [
+              add('pupils_seen', counts.pupilsSeen),
+              add('pupils_new', counts.pupilsNew),
+              add('pupils_changed', counts.pupilsChanged),
+              add('results_seen', counts.resultsSeen),
+              add('results_new', counts.resultsNew),
+              add('results_changed', counts.resultsChanged),
+              add('results_unchanged', counts.resultsUnchanged),
+              add('results_retracted', counts.resultsRetracted),
+              add('problems', counts.problems.length),
+            ],
+            sql`, `,
+          )}
+        where id = ${run.id} and lease_owner = ${engine.owner} and status = 'running'
+        returning 1)
+      ${keep}
+      ${remember}
+      select exists (select 1 from renewed) as held, s.archived_at is not null as archived,
+        s.paused
+      from (values (1)) as one left join sources s on s.id = ${run.sourceId}`,
+  );
+  await leaseStillHeld(tx, run, state);
 }
 
 /**
@@ -423,7 +484,7 @@ async function stagePage(
  * removed while the run was in flight.
  */
 async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
-  // The lease renewed and the source read in one statement: it is asked before every page.
+  // The lease renewed and the source read in one statement.
   const [state] = await rows<{ held: boolean; archived: boolean | null; paused: boolean | null }>(
     tx,
     sql`with renewed as (${renewLeaseSql(run.id, engine.owner, engine.leaseMs)})
@@ -431,6 +492,14 @@ async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
         s.paused
       from (values (1)) as one left join sources s on s.id = ${run.sourceId}`,
   );
+  await leaseStillHeld(tx, run, state);
+}
+
+async function leaseStillHeld(
+  tx: Tx,
+  run: SyncRun,
+  state: { held: boolean; archived: boolean | null; paused: boolean | null } | undefined,
+) {
   if (!state?.held) throw new RunInterrupted('lease lost');
   const source = { archivedAt: state.archived ?? false, paused: state.paused ?? false };
   if (!source.archivedAt && !source.paused) return;
@@ -478,21 +547,25 @@ class SourceRemoved extends Error {
     'The source was removed while this sync was running, so nothing from it was landed.';
 }
 
-/** A page as it came, compressed for keeping; fast compression, as pages are read rarely. */
+type KeptPayload = Awaited<ReturnType<typeof keptPayload>>;
+
+/**
+ * A page as it came, compressed for keeping; fast compression, as pages are read rarely. Both the
+ * compression and the checksum are worked out off the main thread.
+ */
 async function keptPayload(engine: Engine, raw: RawPayload) {
+  const [body, digest] = await Promise.all([
+    gzipped(raw.body, { level: constants.Z_BEST_SPEED }),
+    crypto.subtle.digest('SHA-256', raw.body),
+  ]);
   return {
     label: raw.label,
     contentType: raw.contentType,
-    body: await gzipped(raw.body, { level: constants.Z_BEST_SPEED }),
+    body,
     byteSize: raw.body.length,
-    sha256: createHash('sha256').update(raw.body).digest('hex'),
+    sha256: Buffer.from(digest).toString('hex'),
     expiresAt: new Date(engine.clock.now().getTime() + engine.rawRetentionDays * 86_400_000),
   };
-}
-
-async function rememberSeen(tx: Tx, run: SyncRun, entity: string, externalIds: string[]) {
-  if (run.mode !== 'full' || externalIds.length === 0) return;
-  await tx.insert(syncRunSeen).values({ runId: run.id, entity, externalIds });
 }
 
 async function land(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { RecordProblem, SourcePupil } from '../connectors/contract.ts';
 import { byKeys, probeEach, records } from '../db/bulk.ts';
 import type { Tx } from '../db/index.ts';
@@ -44,20 +44,22 @@ export async function stagePupils(
   counts.pupilsSeen += prepared.length;
   if (prepared.length === 0) return;
 
-  const known = await tx
-    .select()
-    .from(sourcePupils)
-    .where(
-      inArray(
-        sourcePupils.id,
-        probeEach(
-          prepared.map((pupil) => pupil.source.externalId),
-          (id) => sql`select id from source_pupils
-            where source_id = ${scope.sourceId} and external_id = ${id}`,
-        ),
-      ),
-    );
-  const byExternalId = new Map(known.map((link) => [link.externalId, link]));
+  // What telling a known pupil from a changed one needs, and not the records themselves.
+  const known = await rows<{
+    id: number;
+    external_id: string;
+    pupil_id: string | null;
+    fingerprint: string;
+    removed: boolean;
+  }>(
+    tx,
+    probeEach(
+      prepared.map((pupil) => pupil.source.externalId),
+      (id) => sql`select id, external_id, pupil_id, fingerprint, removed_at is not null as removed
+        from source_pupils where source_id = ${scope.sourceId} and external_id = ${id}`,
+    ),
+  );
+  const byExternalId = new Map(known.map((link) => [link.external_id, link]));
 
   const fresh: Prepared[] = [];
   for (const pupil of prepared) {
@@ -66,8 +68,8 @@ export async function stagePupils(
       fresh.push(pupil);
       continue;
     }
-    if (link.fingerprint === pupil.fingerprint && link.removedAt === null) continue;
-    if (link.pupilId && (await upnTakenByAnother(tx, scope.schoolId, link.pupilId, pupil.upn))) {
+    if (link.fingerprint === pupil.fingerprint && !link.removed) continue;
+    if (link.pupil_id && (await upnTakenByAnother(tx, scope.schoolId, link.pupil_id, pupil.upn))) {
       counts.problems.push(
         pupilProblem(
           pupil.source,
@@ -80,7 +82,7 @@ export async function stagePupils(
       );
       pupil.upn = null;
     }
-    await updateLink(tx, scope, link.id, link.pupilId, pupil);
+    await updateLink(tx, scope, link.id, link.pupil_id, pupil);
     counts.pupilsChanged += 1;
   }
 

@@ -211,21 +211,33 @@ async function ensureAspects(
   seen: SourceAspect[],
 ): Promise<Map<string, number>> {
   const unique = new Map(seen.map((aspect) => [aspect.key, aspect]));
+  const ids = new Map<string, number>();
+  const unknown: string[] = [];
+  for (const [key, aspect] of unique) {
+    const known = scope.aspects.get(key);
+    if (known && known.name === aspect.name && known.gradeSet === aspect.gradeSet) {
+      ids.set(key, known.id);
+    } else {
+      unknown.push(key);
+    }
+  }
+  if (unknown.length === 0) return ids;
+
   const rows = await tx
     .select()
     .from(aspects)
-    .where(and(eq(aspects.sourceId, scope.sourceId), inArray(aspects.key, [...unique.keys()])));
-  const ids = new Map(rows.map((row) => [row.key, row.id]));
-
+    .where(and(eq(aspects.sourceId, scope.sourceId), inArray(aspects.key, unknown)));
   for (const row of rows) {
     const latest = unique.get(row.key)!;
+    ids.set(row.key, row.id);
+    scope.aspects.set(row.key, { id: row.id, name: latest.name, gradeSet: latest.gradeSet });
     if (row.name === latest.name && row.gradeSet === latest.gradeSet) continue;
     await tx
       .update(aspects)
       .set({ name: latest.name, gradeSet: latest.gradeSet, lastSeenAt: new Date() })
       .where(eq(aspects.id, row.id));
   }
-  const missing = [...unique.values()].filter((aspect) => !ids.has(aspect.key));
+  const missing = unknown.filter((key) => !ids.has(key)).map((key) => unique.get(key)!);
   if (missing.length > 0) {
     const created = await tx
       .insert(aspects)
@@ -239,7 +251,11 @@ async function ensureAspects(
         })),
       )
       .returning({ id: aspects.id, key: aspects.key });
-    for (const row of created) ids.set(row.key, row.id);
+    for (const row of created) {
+      const aspect = unique.get(row.key)!;
+      ids.set(row.key, row.id);
+      scope.aspects.set(row.key, { id: row.id, name: aspect.name, gradeSet: aspect.gradeSet });
+    }
   }
   return ids;
 }

@@ -16,6 +16,18 @@ export interface StagingScope {
   fileName: string | null;
   /** The run's day (ISO): a date of birth after it is refused. */
   today: string;
+  /**
+   * The source's aspects as this run has written or read them, by key: a page whose aspects are
+   * all here, unchanged, does not ask for them again. Emptied when a page fails, as what that
+   * page wrote is gone.
+   */
+  aspects: Map<string, KnownAspect>;
+}
+
+export interface KnownAspect {
+  id: number;
+  name: string;
+  gradeSet: string | null;
 }
 
 /** Counts a page adds to its run. */

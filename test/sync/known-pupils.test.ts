@@ -67,6 +67,7 @@ async function stage(page: SourcePupil[]) {
     collectionOverride: null,
     fileName: null,
     today: TODAY,
+    aspects: new Map(),
   };
   const counts = emptyCounts();
   await database.db.transaction((tx) => stagePupils(tx, scope, page, 'pupils page 1', counts));
