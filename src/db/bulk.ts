@@ -1,13 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 
 /**
- * Many rows in one parameter. A page of 500 results written through the query builder carries
+ * Many rows in few parameters. A page of 500 results written through the query builder carries
  * 7,000 parameters, and building and sending those costs more than the database spends writing
- * them. Here the rows travel as one JSON document that the database unpacks with the table's own
- * row type (`json_populate_recordset`), so every value is read with the column's type and
- * nothing is listed twice. Read as `json`, not `jsonb`: the document is read once, in order,
- * rather than first built into a binary document (a third less of the database's time).
+ * them. Here each column travels as one array, which the database reads with the column's own
+ * type and lays side by side again (`unnest`): an array is read in one pass, about half the
+ * database's time of the same rows as a JSON document, which is read once to check it and
+ * again to take its records apart.
  *
  * Rows are written with their keys as given: a key a row leaves out is null for that row, not its
  * column's default, so callers give every row the same keys (`insertRecords` groups them).
@@ -15,65 +15,90 @@ import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 
 type Values<T extends PgTable> = Partial<T['$inferInsert']>;
 
-/** The SQL name of each property of a table, as the schema declares it. */
-function columnNames(table: PgTable): Map<string, string> {
-  const names = new Map<string, string>();
+interface Column {
+  name: string;
+  /** The column's SQL type, of which an array is sent. */
+  type: string;
+  json: boolean;
+}
+
+/** The SQL name and type of each property of a table, as the schema declares them. */
+function columnsOf(table: PgTable): Map<string, Column> {
+  const found = new Map<string, Column>();
   const columns = getTableConfig(table).columns;
   for (const [property, column] of Object.entries(table)) {
-    if (columns.includes(column as (typeof columns)[number])) {
-      names.set(property, (column as { name: string }).name);
-    }
+    if (!columns.includes(column as (typeof columns)[number])) continue;
+    const { name } = column as PgColumn;
+    const type = (column as PgColumn).getSQLType();
+    found.set(property, { name, type, json: type === 'json' || type === 'jsonb' });
   }
-  return names;
+  return found;
 }
 
-const namesByTable = new WeakMap<PgTable, Map<string, string>>();
+const columnsByTable = new WeakMap<PgTable, Map<string, Column>>();
 
-function namesOf(table: PgTable): Map<string, string> {
-  let names = namesByTable.get(table);
-  if (!names) {
-    names = columnNames(table);
-    namesByTable.set(table, names);
+function columnsOfTable(table: PgTable): Map<string, Column> {
+  let columns = columnsByTable.get(table);
+  if (!columns) {
+    columns = columnsOf(table);
+    columnsByTable.set(table, columns);
   }
-  return names;
-}
-
-function plain(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString() : value;
+  return columns;
 }
 
 /**
- * `(col, ...)` and `select col, ... from json_populate_recordset(...)` for rows sharing one set
- * of keys: compose them into an insert, with whatever conflict clause and returning it needs.
+ * A PostgreSQL array literal of the values: every element quoted, its backslashes and quotes
+ * escaped, so that any text (commas, braces, quotes, "NULL" itself) arrives as it was; a missing
+ * value is NULL.
+ */
+export function arrayLiteral(values: readonly unknown[], json = false): string {
+  const elements = values.map((value) => {
+    if (value === null || value === undefined) return 'NULL';
+    const text =
+      value instanceof Date
+        ? value.toISOString()
+        : json || typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
+    return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+  });
+  return `{${elements.join(',')}}`;
+}
+
+/**
+ * `(col, ...)` and `select col, ... from unnest(...)` for rows sharing one set of keys: compose
+ * them into an insert, with whatever conflict clause and returning it needs.
  */
 export function records<T extends PgTable>(
   table: T,
   rows: Values<T>[],
 ): { columns: SQL; select: SQL } {
-  const names = namesOf(table);
+  const columns = columnsOfTable(table);
   const keys = Object.keys(rows[0] ?? {}).filter(
     (key) => (rows[0] as Record<string, unknown>)[key] !== undefined,
   );
-  const sqlNames = keys.map((key) => {
-    const name = names.get(key);
-    if (!name) throw new Error(`${getTableConfig(table).name} has no column for "${key}"`);
-    return name;
-  });
-  const payload = rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const [index, key] of keys.entries()) {
-      out[sqlNames[index]!] = plain((row as Record<string, unknown>)[key] ?? null);
-    }
-    return out;
+  const chosen = keys.map((key) => {
+    const column = columns.get(key);
+    if (!column) throw new Error(`${getTableConfig(table).name} has no column for "${key}"`);
+    // An array column would need an array of arrays, which unnest flattens.
+    if (column.type.endsWith(']')) throw new Error(`"${key}" is an array: write it row by row`);
+    return column;
   });
   const list = sql.join(
-    sqlNames.map((name) => sql.identifier(name)),
+    chosen.map((column) => sql.identifier(column.name)),
     sql`, `,
   );
-  const json = JSON.stringify(payload);
+  const arrays = chosen.map((column, index) => {
+    const key = keys[index]!;
+    const literal = arrayLiteral(
+      rows.map((row) => (row as Record<string, unknown>)[key]),
+      column.json,
+    );
+    return sql`${literal}::${sql.raw(column.type)}[]`;
+  });
   return {
     columns: sql`(${list})`,
-    select: sql`select ${list} from json_populate_recordset(null::${table}, ${json}::json)`,
+    select: sql`select ${list} from unnest(${sql.join(arrays, sql`, `)}) as given(${list})`,
   };
 }
 
