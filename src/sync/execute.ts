@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { constants, gunzipSync, gzip } from 'node:zlib';
-import { and, asc, desc, eq, gt, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type {
   ConnectorKind,
   PullEvent,
@@ -11,7 +11,7 @@ import type {
   UploadedFile,
 } from '../connectors/contract.ts';
 import { connectorKind } from '../connectors/registry.ts';
-import { isDatabaseUnavailable, type Tx } from '../db/index.ts';
+import { type Executor, isDatabaseUnavailable, type Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import {
   academicYears,
@@ -40,7 +40,16 @@ import {
 } from './runs.ts';
 import { type Source, sourceSecrets } from './sources.ts';
 import { stagePupils } from './stage-pupils.ts';
-import { stageDeletions, stageResults } from './stage-results.ts';
+import {
+  knownAspectIds,
+  type ResultsPage,
+  readResultsPage,
+  resultsStatement,
+  type StagedCounts,
+  stageAspects,
+  stageDeletions,
+  withoutUnchanged,
+} from './stage-results.ts';
 import { collectionKey, emptyCounts, type PageCounts, type StagingScope } from './staging-scope.ts';
 import { refreshStatistics } from './statistics.ts';
 import { checkVolume } from './volume.ts';
@@ -330,6 +339,7 @@ async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope>
     fileName: await uploadedFileName(engine, run),
     today: engine.clock.today(),
     aspects: new Map(),
+    mostlyUnchanged: true,
   };
 }
 
@@ -374,17 +384,43 @@ async function stagePage(
   counts.problems.push(...pulled.problems);
   const location = scope.fileName ?? pulled.raw?.label ?? `page ${seq}`;
 
+  const page = pulled.page;
+  const close = (executor: Executor, staging: Staging | null) =>
+    closePage(executor, run, engine, {
+      seq,
+      checkpoint: pulled.checkpoint,
+      counts,
+      staging,
+      seen: run.mode === 'full' && seen && seen.externalIds.length > 0 ? seen : null,
+      keeping,
+    });
+  let seen: Seen | null = null;
+  let results: ResultsPage | null = null;
+  if (page.kind === 'results') {
+    results = readResultsPage(scope, page.results, location, counts);
+    seen = { entity: 'result', externalIds: page.results.map((result) => result.externalId) };
+    // A page of known aspects with no problems to record is one statement, atomic on its own.
+    // After a page that changed little, the next is looked up first and only what changed is
+    // sent; after one that changed much, every row is sent and compared by the database.
+    const aspectIds = knownAspectIds(scope, results.aspects);
+    if (aspectIds && counts.problems.length === 0) {
+      const sent = scope.mostlyUnchanged
+        ? await withoutUnchanged(engine.db, scope, results, counts)
+        : results;
+      const changed = await close(engine.db, resultsStatement(scope, sent, aspectIds));
+      scope.mostlyUnchanged = changed * 2 < results.rows.length;
+      return;
+    }
+  }
   try {
     await engine.db.transaction(async (tx) => {
-      const page = pulled.page;
-      let seen: Seen | null = null;
+      let staging: Staging | null = null;
       if (page.kind === 'pupils') {
         await stagePupils(tx, scope, page.pupils, location, counts);
         seen = { entity: 'pupil', externalIds: page.pupils.map((pupil) => pupil.externalId) };
-      } else if (page.kind === 'results') {
-        await stageResults(tx, scope, page.results, location, counts);
-        seen = { entity: 'result', externalIds: page.results.map((result) => result.externalId) };
-      } else {
+      } else if (results) {
+        staging = resultsStatement(scope, results, await stageAspects(tx, scope, results));
+      } else if (page.kind === 'deletions') {
         await stageDeletions(tx, scope, page.deletions, counts);
       }
       if (counts.problems.length > 0) {
@@ -392,13 +428,7 @@ async function stagePage(
           .insert(recordProblems)
           .values(counts.problems.map((problem) => ({ runId: run.id, ...problem })));
       }
-      await closePage(tx, run, engine, {
-        seq,
-        checkpoint: pulled.checkpoint,
-        counts,
-        kept: await keeping,
-        seen: run.mode === 'full' && seen && seen.externalIds.length > 0 ? seen : null,
-      });
+      await close(tx, staging);
     });
   } catch (error) {
     // The aspects this page wrote were rolled back with it.
@@ -406,6 +436,9 @@ async function stagePage(
     throw error;
   }
 }
+
+/** A page's staging as part of its closing statement: see `resultsStatement`. */
+type Staging = { ctes: (open: SQL) => SQL; counts: StagedCounts; changed: SQL };
 
 interface Seen {
   entity: 'pupil' | 'result';
@@ -419,64 +452,90 @@ interface Seen {
  * fails here, and the page's transaction with it: nothing of the page stays.
  */
 async function closePage(
-  tx: Tx,
+  executor: Executor,
   run: SyncRun,
   engine: Engine,
   page: {
     seq: number;
     checkpoint: PulledPage['checkpoint'];
     counts: PageCounts;
-    kept: KeptPayload | null;
+    staging: Staging | null;
+    keeping: Promise<KeptPayload> | null;
     seen: Seen | null;
   },
 ) {
-  const { counts, kept, seen } = page;
-  const add = (column: string, by: number) =>
-    sql`${sql.identifier(column)} = ${sql.identifier(column)} + ${by}`;
-  const keep = kept
-    ? sql`, kept as (
-        insert into raw_payloads (run_id, seq, label, content_type, body, byte_size, sha256,
-          expires_at)
-        values (${run.id}, ${page.seq}, ${kept.label}, ${kept.contentType}, ${kept.body},
-          ${kept.byteSize}, ${kept.sha256}, ${kept.expiresAt.toISOString()}::timestamptz)
-        on conflict do nothing)`
-    : sql``;
-  const remember = seen
-    ? sql`, seen as (
-        insert into sync_run_seen (run_id, entity, external_ids)
-        values (${run.id}, ${seen.entity},
-          array(select json_array_elements_text(${JSON.stringify(seen.externalIds)}::json))))`
-    : sql``;
-  const [state] = await rows<{ held: boolean; archived: boolean | null; paused: boolean | null }>(
-    tx,
-    sql`with renewed as (
-        update sync_runs set
-          lease_expires_at = now() + make_interval(secs => ${engine.leaseMs / 1000}),
-          checkpoint = ${page.checkpoint === null ? null : JSON.stringify(page.checkpoint)}::jsonb,
-          pages_done = ${page.seq},
-          ${sql.join(
-            [
-              add('pupils_seen', counts.pupilsSeen),
-              add('pupils_new', counts.pupilsNew),
-              add('pupils_changed', counts.pupilsChanged),
-              add('results_seen', counts.resultsSeen),
-              add('results_new', counts.resultsNew),
-              add('results_changed', counts.resultsChanged),
-              add('results_unchanged', counts.resultsUnchanged),
-              add('results_retracted', counts.resultsRetracted),
-              add('problems', counts.problems.length),
-            ],
-            sql`, `,
-          )}
-        where id = ${run.id} and lease_owner = ${engine.owner} and status = 'running'
-        returning 1)
-      ${keep}
-      ${remember}
-      select exists (select 1 from renewed) as held, s.archived_at is not null as archived,
-        s.paused
+  const { counts, seen, staging } = page;
+  const kept = await page.keeping;
+  const add = (column: string, by: number) => {
+    const more = staging?.counts[column as keyof StagedCounts];
+    return sql`${sql.identifier(column)} = ${sql.identifier(column)} + ${by}${more ? sql` + ${more}` : sql``}`;
+  };
+  // Nothing is written unless this instance still holds the run. A source paused or removed
+  // since the run started fails the page below; a page that was one statement has staged its
+  // rows by then, pending as those of the pages before it, and the run lands none of them.
+  const open = sql`exists (select 1 from gate)`;
+  const ctes = [
+    sql`gate as (
+      select 1 from sync_runs r
+      where r.id = ${run.id} and r.lease_owner = ${engine.owner} and r.status = 'running')`,
+  ];
+  if (staging) ctes.push(staging.ctes(open));
+  ctes.push(sql`renewed as (
+      update sync_runs set
+        lease_expires_at = now() + make_interval(secs => ${engine.leaseMs / 1000}),
+        checkpoint = ${page.checkpoint === null ? null : JSON.stringify(page.checkpoint)}::jsonb,
+        pages_done = ${page.seq},
+        ${sql.join(
+          [
+            add('pupils_seen', counts.pupilsSeen),
+            add('pupils_new', counts.pupilsNew),
+            add('pupils_changed', counts.pupilsChanged),
+            add('results_seen', counts.resultsSeen),
+            add('results_new', counts.resultsNew),
+            add('results_changed', counts.resultsChanged),
+            add('results_unchanged', counts.resultsUnchanged),
+            add('results_retracted', counts.resultsRetracted),
+            add('problems', counts.problems.length),
+          ],
+          sql`, `,
+        )}
+      where id = ${run.id} and ${open}
+      returning 1)`);
+  if (kept) {
+    ctes.push(sql`kept as (
+      insert into raw_payloads (run_id, seq, label, content_type, body, byte_size, sha256,
+        expires_at)
+      select ${run.id}::uuid, ${page.seq}::int, ${kept.label}::text, ${kept.contentType}::text,
+        ${kept.body}::bytea, ${kept.byteSize}::int, ${kept.sha256}::text,
+        ${kept.expiresAt.toISOString()}::timestamptz
+      where ${open}
+      on conflict do nothing)`);
+  }
+  if (seen) {
+    ctes.push(sql`seen as (
+      insert into sync_run_seen (run_id, entity, external_ids)
+      select ${run.id}::uuid, ${seen.entity}::text,
+        array(select json_array_elements_text(${JSON.stringify(seen.externalIds)}::json))
+      where ${open})`);
+  }
+  const [state] = await rows<{
+    changed: number;
+    renewed: boolean;
+    held: boolean;
+    archived: boolean | null;
+    paused: boolean | null;
+  }>(
+    executor,
+    sql`with ${sql.join(ctes, sql`, `)}
+      select ${staging ? staging.changed : sql`0`} as changed,
+        exists (select 1 from renewed) as renewed, ${open} as held,
+        s.archived_at is not null as archived, s.paused
       from (values (1)) as one left join sources s on s.id = ${run.sourceId}`,
   );
-  await leaseStillHeld(tx, run, state);
+  await leaseStillHeld(executor, run, state);
+  // Taken over between the statement's start and its write.
+  if (!state?.renewed) throw new RunInterrupted('lease lost');
+  return state.changed;
 }
 
 /**
@@ -496,7 +555,7 @@ async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
 }
 
 async function leaseStillHeld(
-  tx: Tx,
+  tx: Executor,
   run: SyncRun,
   state: { held: boolean; archived: boolean | null; paused: boolean | null } | undefined,
 ) {
@@ -509,7 +568,7 @@ async function leaseStillHeld(
 }
 
 /** Who paused or archived the source since the run started, if anyone did. */
-async function stoppedDuringRun(tx: Tx, run: SyncRun) {
+async function stoppedDuringRun(tx: Executor, run: SyncRun) {
   const [stopped] = await tx
     .select({ action: auditLog.action, actorLabel: auditLog.actorLabel })
     .from(auditLog)

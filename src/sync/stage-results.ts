@@ -1,7 +1,7 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { SourceAspect, SourceDeletion, SourceResult } from '../connectors/contract.ts';
 import { probeEach, records } from '../db/bulk.ts';
-import type { Tx } from '../db/index.ts';
+import type { Executor, Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import { aspects, sourcePupils, stagedResults } from '../db/schema.ts';
 import { resolveCollection } from '../domain/school-year.ts';
@@ -12,35 +12,67 @@ import { collectionKey, type PageCounts, type StagingScope } from './staging-sco
  * Staging a page of results exactly as the school wrote them, each placed in a collection by its
  * label and date. Re-pulling an unchanged result writes nothing; a changed one is marked pending
  * until its run lands.
+ *
+ * A page is staged by one statement, which also closes the page (`closePage`): the page's rows
+ * arrive as arrays, are looked up by their ids, and only the new and the changed are written,
+ * counted as they are. A page whose aspects are known and which has no problems to record is
+ * that statement alone, atomic on its own; any other page runs it in a transaction after writing
+ * its aspects and problems.
  */
 
 type StagedInsert = typeof stagedResults.$inferInsert;
 
-export async function stageResults(
-  tx: Tx,
+/** What a page gives of each of its results; the run, source and school are the page's. */
+type PageRow = Pick<
+  StagedInsert,
+  | 'externalId'
+  | 'pupilExternalId'
+  | 'rawValue'
+  | 'assessedOn'
+  | 'periodLabel'
+  | 'sourceModifiedAt'
+  | 'fingerprint'
+  | 'collectionId'
+> & { aspectKey: string };
+
+export interface ResultsPage {
+  /** The page's rows, each with its aspect's key until the aspect's id is known. */
+  rows: PageRow[];
+  aspects: SourceAspect[];
+}
+
+/** The page's rows as they would be staged, and its problems counted. Nothing is read. */
+export function readResultsPage(
   scope: StagingScope,
   page: SourceResult[],
   location: string,
   counts: PageCounts,
-) {
+): ResultsPage {
   const results = page.filter((result) => result.value.trim() !== '');
   counts.resultsSeen += results.length;
-  if (results.length === 0) return;
-
-  const aspectIds = await ensureAspects(
-    tx,
-    scope,
-    results.map((result) => result.aspect),
-  );
-  const staged: StagedInsert[] = [];
+  const rows: ResultsPage['rows'] = [];
   const seenInPage = new Set<string>();
   for (const result of results) {
     // A source that lists one result twice in a page gives it once.
     if (seenInPage.has(result.externalId)) continue;
     seenInPage.add(result.externalId);
-    staged.push(toRow(scope, result, aspectIds.get(result.aspect.key)!, location, counts));
+    rows.push(toRow(scope, result, location, counts));
   }
+  return { rows, aspects: results.map((result) => result.aspect) };
+}
 
+/**
+ * The page without the results already staged as they are, which are counted unchanged: for a
+ * page that is likely to be mostly unchanged, a lookup of its ids is cheaper than sending every
+ * row to be compared by the database.
+ */
+export async function withoutUnchanged(
+  executor: Executor,
+  scope: StagingScope,
+  page: ResultsPage,
+  counts: PageCounts,
+): Promise<ResultsPage> {
+  if (page.rows.length === 0) return page;
   const known = await rows<{
     external_id: string;
     fingerprint: string;
@@ -48,57 +80,105 @@ export async function stageResults(
     pending: boolean;
     last_changed_run_id: string | null;
   }>(
-    tx,
+    executor,
     probeEach(
-      staged.map((row) => row.externalId),
+      page.rows.map((row) => row.externalId),
       (id) => sql`
         select external_id, fingerprint, retracted_at, pending, last_changed_run_id
         from staged_results where source_id = ${scope.sourceId} and external_id = ${id}`,
     ),
   );
   const byExternalId = new Map(known.map((row) => [row.external_id, row]));
-
-  const changed: StagedInsert[] = [];
-  for (const row of staged) {
+  const changed = page.rows.filter((row) => {
     const before = byExternalId.get(row.externalId);
-    if (!before) {
-      changed.push(row);
-      counts.resultsNew += 1;
-    } else if (
+    return (
+      !before ||
       before.fingerprint !== row.fingerprint ||
       before.retracted_at !== null ||
-      staleChange(before, scope.runId)
-    ) {
-      changed.push(row);
-      counts.resultsChanged += 1;
-    } else {
-      counts.resultsUnchanged += 1;
-    }
-  }
-  if (changed.length === 0) return;
-  // The new and the changed in one statement; an unchanged result is not written at all.
-  const written = records(stagedResults, changed);
-  await tx.execute(sql`
-    insert into staged_results ${written.columns}
-    ${written.select}
-    on conflict (source_id, external_id) do update set
-      pupil_external_id = excluded.pupil_external_id, aspect_id = excluded.aspect_id,
-      raw_value = excluded.raw_value, assessed_on = excluded.assessed_on,
-      period_label = excluded.period_label, source_modified_at = excluded.source_modified_at,
-      fingerprint = excluded.fingerprint, collection_id = excluded.collection_id,
-      pending = true, last_changed_run_id = excluded.last_changed_run_id,
-      retracted_at = null, last_changed_at = now()`);
+      (before.pending && before.last_changed_run_id !== scope.runId)
+    );
+  });
+  counts.resultsUnchanged += page.rows.length - changed.length;
+  return { ...page, rows: changed };
 }
 
+/** The ids of the page's aspects when this run knows them all as they are now; else null. */
+export function knownAspectIds(
+  scope: StagingScope,
+  seen: readonly SourceAspect[],
+): Map<string, number> | null {
+  const ids = new Map<string, number>();
+  for (const aspect of seen) {
+    const known = scope.aspects.get(aspect.key);
+    if (!known || known.name !== aspect.name || known.gradeSet !== aspect.gradeSet) return null;
+    ids.set(aspect.key, known.id);
+  }
+  return ids;
+}
+
+/** The page's aspects found or written, as ids by key. */
+export function stageAspects(tx: Tx, scope: StagingScope, page: ResultsPage) {
+  return ensureAspects(tx, scope, page.aspects);
+}
+
+/** Columns of the run's progress the statement adds to, by how much (as SQL). */
+export type StagedCounts = Record<'results_new' | 'results_changed' | 'results_unchanged', SQL>;
+
 /**
- * A change staged by a run that failed before landing it has not landed yet: it is this run's
- * change, counted and landed as this run's, not an unchanged result.
+ * The common table expressions that stage the page, for the page's closing statement, and the
+ * counts they add. A known result is written again only when its content changed, when it was
+ * retracted, or when a run that failed before landing staged it (`pending`, by another run):
+ * that change has not landed and is this run's.
  */
-function staleChange(
-  known: { pending: boolean; last_changed_run_id: string | null },
-  runId: string,
-) {
-  return known.pending && known.last_changed_run_id !== runId;
+export function resultsStatement(
+  scope: StagingScope,
+  page: ResultsPage,
+  aspectIds: ReadonlyMap<string, number>,
+): { ctes: (open: SQL) => SQL; counts: StagedCounts; changed: SQL } | null {
+  if (page.rows.length === 0) return null;
+  const given = records(
+    stagedResults,
+    page.rows.map(({ aspectKey, ...row }) => ({ ...row, aspectId: aspectIds.get(aspectKey)! })),
+  );
+  // `open`: whether the run may still write, which the closing statement works out.
+  const ctes = (open: SQL) => sql`
+    given as (${given.select}),
+    known as (
+      select k.* from given g cross join lateral (
+        select s.external_id, s.fingerprint, s.retracted_at, s.pending, s.last_changed_run_id
+        from staged_results s
+        where s.source_id = ${scope.sourceId} and s.external_id = g.external_id
+        offset 0) k),
+    changed as (
+      select g.*, k.external_id is null as new
+      from given g left join known k on k.external_id = g.external_id
+      where ${open} and (k.external_id is null or k.fingerprint <> g.fingerprint
+        or k.retracted_at is not null
+        or (k.pending and k.last_changed_run_id is distinct from ${scope.runId}::uuid))),
+    written as (
+      insert into staged_results (source_id, school_id, external_id, pupil_external_id,
+        aspect_id, raw_value, assessed_on, period_label, source_modified_at, fingerprint,
+        collection_id, pending, last_changed_run_id)
+      select ${scope.sourceId}::uuid, ${scope.schoolId}::uuid, external_id, pupil_external_id,
+        aspect_id, raw_value, assessed_on, period_label, source_modified_at, fingerprint,
+        collection_id, true, ${scope.runId}::uuid
+      from changed
+      on conflict (source_id, external_id) do update set
+        pupil_external_id = excluded.pupil_external_id, aspect_id = excluded.aspect_id,
+        raw_value = excluded.raw_value, assessed_on = excluded.assessed_on,
+        period_label = excluded.period_label, source_modified_at = excluded.source_modified_at,
+        fingerprint = excluded.fingerprint, collection_id = excluded.collection_id,
+        pending = true, last_changed_run_id = excluded.last_changed_run_id,
+        retracted_at = null, last_changed_at = now())`;
+  return {
+    ctes,
+    counts: {
+      results_new: sql`(select count(*) from changed where new)::int`,
+      results_changed: sql`(select count(*) from changed where not new)::int`,
+      results_unchanged: sql`(${page.rows.length} - (select count(*) from changed))::int`,
+    },
+    changed: sql`(select count(*) from changed)::int`,
+  };
 }
 
 /** Deletions the source reports: results are retracted, pupils unlinked from this source. */
@@ -147,17 +227,14 @@ export async function stageDeletions(
 function toRow(
   scope: StagingScope,
   result: SourceResult,
-  aspectId: number,
   location: string,
   counts: PageCounts,
-): StagedInsert {
+): PageRow {
   const value = result.value.trim();
   return {
-    sourceId: scope.sourceId,
-    schoolId: scope.schoolId,
     externalId: result.externalId,
     pupilExternalId: result.pupilExternalId,
-    aspectId,
+    aspectKey: result.aspect.key,
     rawValue: value,
     assessedOn: result.assessedOn,
     periodLabel: result.periodLabel,
@@ -172,8 +249,6 @@ function toRow(
       collection: scope.collectionOverride,
     }),
     collectionId: placeResult(scope, result, location, counts),
-    pending: true,
-    lastChangedRunId: scope.runId,
   };
 }
 

@@ -22,6 +22,8 @@ export interface StagingScope {
    * page wrote is gone.
    */
   aspects: Map<string, KnownAspect>;
+  /** Whether the run's last results page changed under half its rows: see `stagePage`. */
+  mostlyUnchanged: boolean;
 }
 
 export interface KnownAspect {

@@ -68,6 +68,7 @@ async function stage(page: SourcePupil[]) {
     fileName: null,
     today: TODAY,
     aspects: new Map(),
+    mostlyUnchanged: true,
   };
   const counts = emptyCounts();
   await database.db.transaction((tx) => stagePupils(tx, scope, page, 'pupils page 1', counts));
