@@ -19,14 +19,14 @@ const SUBJECTS = ['Reading', 'Writing', 'Maths'];
 const CODES = ['reading', 'writing', 'mathematics'];
 const HEADER = 'UPN,Surname,Forename,Date of birth,Year group,Assessment date,Subject,Value';
 
-function sheet(valueOf: (row: number) => string) {
+function sheet(gradeOf: (row: number) => string) {
   const lines = [HEADER];
   for (let row = 0; row < PUPILS * 3; row += 1) {
     const pupil = Math.floor(row / 3);
     const upn = makeUpn(801, 2345, 19 + Math.floor(pupil / 1000), pupil % 1000);
     const born = `${String(1 + (pupil % 28)).padStart(2, '0')}/0${1 + (pupil % 9)}/2018`;
     lines.push(
-      `${upn},Pupil${pupil},Test,${born},Y3,27/11/2026,${SUBJECTS[row % 3]},${valueOf(row)}`,
+      `${upn},Pupil${pupil},Test,${born},Y3,27/11/2026,${SUBJECTS[row % 3]},${gradeOf(row)}`,
     );
   }
   return `${lines.join('\r\n')}\r\n`;
