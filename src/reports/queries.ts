@@ -123,16 +123,10 @@ export async function leftOutCounts(executor: Executor, reach: Reach): Promise<L
 
 function leftOutQuery(reach: Reach): SQL {
   const year = yearGroupIn(reach.today, sql`e.start_year`);
-  // The points of the schools and collections asked about, read once through the index that
-  // leads with them: looked up against the whole trust's points, each school's figures would
-  // cost a pass over every school's.
-  const pointThen = sql`exists (select 1 from points x
+  const pointThen = sql`exists (select 1 from assessments x
     where x.pupil_id = p.id and x.collection_id = e.landed_in)`;
   return sql`
-    with e as (${effectiveCollections(reach)}),
-    points as materialized (
-      select x.pupil_id, x.subject_id, x.collection_id
-      from e join assessments x on x.collection_id = e.landed_in and x.school_id = e.school_id)
+    with e as (${effectiveCollections(reach)})
     select e.collection_id, e.school_id, p.id as pupil_id, p.upn, p.first_name, p.last_name,
       ${year} as year, null::int as subject_id,
       case when p.on_roll_from > e.day then 'joined_after' else 'left' end as reason,
@@ -148,6 +142,6 @@ function leftOutQuery(reach: Reach): SQL {
     join pupils p on p.school_id = e.school_id
     join subjects s on s.active
     where ${onRollOn(sql`e.day`)}
-      and not exists (select 1 from points x where x.pupil_id = p.id
+      and not exists (select 1 from assessments x where x.pupil_id = p.id
         and x.subject_id = s.id and x.collection_id = e.landed_in)`;
 }
