@@ -385,6 +385,8 @@ async function stagePage(
   const location = scope.fileName ?? pulled.raw?.label ?? `page ${seq}`;
 
   const page = pulled.page;
+  let seen: Seen | null = null;
+  let results: ResultsPage | null = null;
   const close = (executor: Executor, staging: Staging | null) =>
     closePage(executor, run, engine, {
       seq,
@@ -394,8 +396,6 @@ async function stagePage(
       seen: run.mode === 'full' && seen && seen.externalIds.length > 0 ? seen : null,
       keeping,
     });
-  let seen: Seen | null = null;
-  let results: ResultsPage | null = null;
   if (page.kind === 'results') {
     results = readResultsPage(scope, page.results, location, counts);
     seen = { entity: 'result', externalIds: page.results.map((result) => result.externalId) };
@@ -446,10 +446,12 @@ interface Seen {
 }
 
 /**
- * Closes a staged page in one statement: the run's lease renewed and its progress saved, the page
- * kept as it came, the ids it listed remembered for a full run's sweep, and the source's state
- * read. A run whose lease another instance has taken, or whose source was removed or paused,
- * fails here, and the page's transaction with it: nothing of the page stays.
+ * Closes a staged page in one statement, with the page's results when it has them (`staging`):
+ * the run's lease renewed and its progress saved, the page kept as it came, the ids it listed
+ * remembered for a full run's sweep, and the source's state read. Returns how many results it
+ * wrote. A run whose lease another instance has taken writes nothing and fails here; a run whose
+ * source was removed or paused since it started fails here too, and the page's transaction with
+ * it (a page that was this statement alone stays staged, pending, and is never landed by it).
  */
 async function closePage(
   executor: Executor,
