@@ -10,7 +10,7 @@ import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core
  * again to take its records apart.
  *
  * Rows are written with their keys as given: a key a row leaves out is null for that row, not its
- * column's default, so callers give every row the same keys (`insertRecords` groups them).
+ * column's default, so callers give every row the same keys (`byKeys` groups them).
  */
 
 type Values<T extends PgTable> = Partial<T['$inferInsert']>;

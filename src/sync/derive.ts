@@ -49,9 +49,9 @@ export async function adoptPending(tx: Tx, sourceId: string): Promise<number> {
 export interface DeriveOptions {
   /**
    * The confirmed rules as they stood before a decision that changed only rules. Given, and the
-   * school last derived in this school year, only the pupils and subjects with a result whose
-   * point the decision changes are derived again: everything else already stands as these rules
-   * derived it.
+   * school last derived in this school year, only the pupils, subjects and collections with a
+   * result whose point the decision changes are derived again: everything else already stands as
+   * these rules derived it.
    */
   rulesBefore?: readonly GradeRule[];
 }

@@ -95,6 +95,7 @@ export async function withoutUnchanged(
       !before ||
       before.fingerprint !== row.fingerprint ||
       before.retracted_at !== null ||
+      // Staged by a run that failed before landing it: not landed yet, so this run's change.
       (before.pending && before.last_changed_run_id !== scope.runId)
     );
   });
