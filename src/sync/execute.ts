@@ -138,7 +138,6 @@ async function pullAndLand(
     ? replayPages(engine, run, source, kind, origin, signal)
     : await pullPages(engine, run, source, kind, signal);
 
-  // A replay gives its pages again from the first; those staged before it stopped are skipped.
   // A page pulled from a school's system is kept as it came, compressed as soon as it arrives.
   const keep = !fromFile && !replaying;
   const arriving = async () => {
@@ -147,6 +146,7 @@ async function pullAndLand(
     kept?.catch(() => {});
     return { step, kept };
   };
+  // A replay gives its pages again from the first; those staged before it stopped are skipped.
   let seq = replaying ? 0 : run.pagesDone;
   let { step, kept } = await arriving();
   while (!step.done) {
