@@ -32,6 +32,7 @@ import { suggestSubjectsForNewAspects } from './mapping.ts';
 import { logRunEvent, type RunEvent } from './run-log.ts';
 import {
   INCOMPLETE_PULL,
+  leaseHeldBy,
   MAX_ATTEMPTS,
   renewLease,
   renewLeaseSql,
@@ -41,12 +42,12 @@ import {
 import { type Source, sourceSecrets } from './sources.ts';
 import { stagePupils } from './stage-pupils.ts';
 import {
+  ensureAspects,
   knownAspectIds,
   type ResultsPage,
   readResultsPage,
   resultsStatement,
   type StagedCounts,
-  stageAspects,
   stageDeletions,
   withoutUnchanged,
 } from './stage-results.ts';
@@ -419,7 +420,7 @@ async function stagePage(
         await stagePupils(tx, scope, page.pupils, location, counts);
         seen = { entity: 'pupil', externalIds: page.pupils.map((pupil) => pupil.externalId) };
       } else if (results) {
-        staging = resultsStatement(scope, results, await stageAspects(tx, scope, results));
+        staging = resultsStatement(scope, results, await ensureAspects(tx, scope, results.aspects));
       } else if (page.kind === 'deletions') {
         await stageDeletions(tx, scope, page.deletions, counts);
       }
@@ -470,17 +471,14 @@ async function closePage(
   const kept = await page.keeping;
   const add = (column: string, by: number) => {
     const more = staging?.counts[column as keyof StagedCounts];
-    return sql`${sql.identifier(column)} = ${sql.identifier(column)} + ${by}${more ? sql` + ${more}` : sql``}`;
+    const total = more ? sql`${by} + ${more}` : sql`${by}`;
+    return sql`${sql.identifier(column)} = ${sql.identifier(column)} + ${total}`;
   };
   // Nothing is written unless this instance still holds the run. A source paused or removed
   // since the run started fails the page below; a page that was one statement has staged its
   // rows by then, pending as those of the pages before it, and the run lands none of them.
   const open = sql`exists (select 1 from gate)`;
-  const ctes = [
-    sql`gate as (
-      select 1 from sync_runs r
-      where r.id = ${run.id} and r.lease_owner = ${engine.owner} and r.status = 'running')`,
-  ];
+  const ctes = [sql`gate as (select 1 from sync_runs where ${leaseHeldBy(run.id, engine.owner)})`];
   if (staging) ctes.push(staging.ctes(open));
   ctes.push(sql`renewed as (
       update sync_runs set
@@ -520,19 +518,11 @@ async function closePage(
         array(select json_array_elements_text(${JSON.stringify(seen.externalIds)}::json))
       where ${open})`);
   }
-  const [state] = await rows<{
-    changed: number;
-    renewed: boolean;
-    held: boolean;
-    archived: boolean | null;
-    paused: boolean | null;
-  }>(
+  const [state] = await rows<LeaseState & { changed: number; renewed: boolean }>(
     executor,
     sql`with ${sql.join(ctes, sql`, `)}
       select ${staging ? staging.changed : sql`0`} as changed,
-        exists (select 1 from renewed) as renewed, ${open} as held,
-        s.archived_at is not null as archived, s.paused
-      from (values (1)) as one left join sources s on s.id = ${run.sourceId}`,
+        exists (select 1 from renewed) as renewed, ${open} as held, ${sourceState(run)}`,
   );
   await leaseStillHeld(executor, run, state);
   // Taken over between the statement's start and its write.
@@ -546,21 +536,28 @@ async function closePage(
  */
 async function holdLease(tx: Tx, run: SyncRun, engine: Engine) {
   // The lease renewed and the source read in one statement.
-  const [state] = await rows<{ held: boolean; archived: boolean | null; paused: boolean | null }>(
+  const [state] = await rows<LeaseState>(
     tx,
     sql`with renewed as (${renewLeaseSql(run.id, engine.owner, engine.leaseMs)})
-      select exists (select 1 from renewed) as held, s.archived_at is not null as archived,
-        s.paused
-      from (values (1)) as one left join sources s on s.id = ${run.sourceId}`,
+      select exists (select 1 from renewed) as held, ${sourceState(run)}`,
   );
   await leaseStillHeld(tx, run, state);
 }
 
-async function leaseStillHeld(
-  tx: Executor,
-  run: SyncRun,
-  state: { held: boolean; archived: boolean | null; paused: boolean | null } | undefined,
-) {
+/** Whether this instance holds the run, and whether its source is removed or paused. */
+type LeaseState = {
+  held: boolean;
+  archived: boolean | null;
+  paused: boolean | null;
+};
+
+/** The end of a select list giving `archived` and `paused` of the run's source (if it exists). */
+function sourceState(run: SyncRun): SQL {
+  return sql`s.archived_at is not null as archived, s.paused
+    from (values (1)) as one left join sources s on s.id = ${run.sourceId}`;
+}
+
+async function leaseStillHeld(tx: Executor, run: SyncRun, state: LeaseState | undefined) {
   if (!state?.held) throw new RunInterrupted('lease lost');
   const source = { archivedAt: state.archived ?? false, paused: state.paused ?? false };
   if (!source.archivedAt && !source.paused) return;

@@ -107,8 +107,8 @@ export async function keptForSchool<T>(
 
 /**
  * One school's kept read as JSON, the bytes of the text the database keeps: for answers that
- * pass the rows on as they are, a school's thousand missing pupils are then neither parsed nor written out
- * again by the service.
+ * pass the rows on as they are, a school's thousand missing pupils are then neither parsed nor
+ * written out again by the service.
  */
 export async function keptJsonForSchool<T>(
   executor: Executor,

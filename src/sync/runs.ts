@@ -86,8 +86,13 @@ export async function renewLease(db: Executor, runId: string, owner: string, lea
 export function renewLeaseSql(runId: string, owner: string, leaseMs: number): SQL {
   return sql`
     update sync_runs set lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000})
-    where id = ${runId} and lease_owner = ${owner} and status = 'running'
+    where ${leaseHeldBy(runId, owner)}
     returning id`;
+}
+
+/** A condition on `sync_runs`: the run is running, and this owner holds its lease. */
+export function leaseHeldBy(runId: string, owner: string): SQL {
+  return sql`id = ${runId} and lease_owner = ${owner} and status = 'running'`;
 }
 
 /**

@@ -117,11 +117,6 @@ export function knownAspectIds(
   return ids;
 }
 
-/** The page's aspects found or written, as ids by key. */
-export function stageAspects(tx: Tx, scope: StagingScope, page: ResultsPage) {
-  return ensureAspects(tx, scope, page.aspects);
-}
-
 /** Columns of the run's progress the statement adds to, by how much (as SQL). */
 export type StagedCounts = Record<'results_new' | 'results_changed' | 'results_unchanged', SQL>;
 
@@ -281,7 +276,8 @@ function placeResult(
   return null;
 }
 
-async function ensureAspects(
+/** The page's aspects found or written, as ids by key. */
+export async function ensureAspects(
   tx: Tx,
   scope: StagingScope,
   seen: SourceAspect[],
