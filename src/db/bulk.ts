@@ -60,7 +60,10 @@ export function arrayLiteral(values: readonly unknown[], json = false): string {
         : json || typeof value === 'object'
           ? JSON.stringify(value)
           : String(value);
-    return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+    // Most text has neither; looking is cheaper than replacing nothing.
+    const escaped =
+      text.includes('"') || text.includes('\\') ? text.replace(/[\\"]/g, '\\$&') : text;
+    return `"${escaped}"`;
   });
   return `{${elements.join(',')}}`;
 }

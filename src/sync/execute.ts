@@ -11,6 +11,7 @@ import type {
   UploadedFile,
 } from '../connectors/contract.ts';
 import { connectorKind } from '../connectors/registry.ts';
+import { arrayLiteral } from '../db/bulk.ts';
 import { type Executor, isDatabaseUnavailable, type Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import {
@@ -341,6 +342,7 @@ async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope>
     today: engine.clock.today(),
     aspects: new Map(),
     mostlyUnchanged: true,
+    placements: new Map(),
   };
 }
 
@@ -405,9 +407,30 @@ async function stagePage(
     // sent; after one that changed much, every row is sent and compared by the database.
     const aspectIds = knownAspectIds(scope, results.aspects);
     if (aspectIds && counts.problems.length === 0) {
-      const sent = scope.mostlyUnchanged
-        ? await withoutUnchanged(engine.db, scope, results, counts)
-        : results;
+      let sent = results;
+      if (scope.mostlyUnchanged) {
+        // The lookup remembers the page's ids for a full run's sweep, which the close then need
+        // not send again (the page's own when it gives each id once, with a value).
+        const remembered = run.mode === 'full' && seen.externalIds.length > 0 ? seen : null;
+        const allRows = results.rows.length === remembered?.externalIds.length;
+        sent = await withoutUnchanged(
+          engine.db,
+          scope,
+          results,
+          counts,
+          remembered &&
+            ((given) =>
+              rememberSeen(
+                run,
+                remembered,
+                allRows
+                  ? sql`array(select external_id from ${given})`
+                  : sql`${arrayLiteral(remembered.externalIds)}::text[]`,
+                sql`exists (select 1 from sync_runs where ${leaseHeldBy(run.id, engine.owner)})`,
+              )),
+        );
+        seen = null;
+      }
       const changed = await close(engine.db, resultsStatement(scope, sent, aspectIds));
       scope.mostlyUnchanged = changed * 2 < results.rows.length;
       return;
@@ -512,11 +535,7 @@ async function closePage(
       on conflict do nothing)`);
   }
   if (seen) {
-    ctes.push(sql`seen as (
-      insert into sync_run_seen (run_id, entity, external_ids)
-      select ${run.id}::uuid, ${seen.entity}::text,
-        array(select json_array_elements_text(${JSON.stringify(seen.externalIds)}::json))
-      where ${open})`);
+    ctes.push(rememberSeen(run, seen, sql`${arrayLiteral(seen.externalIds)}::text[]`, open));
   }
   const [state] = await rows<LeaseState & { changed: number; renewed: boolean }>(
     executor,
@@ -528,6 +547,13 @@ async function closePage(
   // Taken over between the statement's start and its write.
   if (!state?.renewed) throw new RunInterrupted('lease lost');
   return state.changed;
+}
+
+/** A full run's seen ids of a page (`ids`, a text array), written while `open` holds. */
+function rememberSeen(run: SyncRun, seen: Seen, ids: SQL, open: SQL): SQL {
+  return sql`seen as (
+    insert into sync_run_seen (run_id, entity, external_ids)
+    select ${run.id}::uuid, ${seen.entity}::text, ${ids} where ${open})`;
 }
 
 /**

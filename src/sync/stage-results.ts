@@ -1,6 +1,6 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { SourceAspect, SourceDeletion, SourceResult } from '../connectors/contract.ts';
-import { probeEach, records } from '../db/bulk.ts';
+import { arrayLiteral, probeEach, records } from '../db/bulk.ts';
 import type { Executor, Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import { aspects, sourcePupils, stagedResults } from '../db/schema.ts';
@@ -63,42 +63,38 @@ export function readResultsPage(
 
 /**
  * The page without the results already staged as they are, which are counted unchanged: for a
- * page that is likely to be mostly unchanged, a lookup of its ids is cheaper than sending every
- * row to be compared by the database.
+ * page that is likely to be mostly unchanged, asking which of its ids and fingerprints differ
+ * from what is staged is cheaper than sending every row to be compared by the database. `also`
+ * is written by the same statement, with the page's ids as `given` (the run's seen ids, say).
  */
 export async function withoutUnchanged(
   executor: Executor,
   scope: StagingScope,
   page: ResultsPage,
   counts: PageCounts,
+  also: ((given: SQL) => SQL) | null = null,
 ): Promise<ResultsPage> {
   if (page.rows.length === 0) return page;
-  const known = await rows<{
-    external_id: string;
-    fingerprint: string;
-    retracted_at: string | null;
-    pending: boolean;
-    last_changed_run_id: string | null;
-  }>(
+  const ids = arrayLiteral(page.rows.map((row) => row.externalId));
+  const fingerprints = arrayLiteral(page.rows.map((row) => row.fingerprint));
+  // Each id is looked up on its own (`offset 0`): see `probeEach`.
+  const differing = await rows<{ external_id: string }>(
     executor,
-    probeEach(
-      page.rows.map((row) => row.externalId),
-      (id) => sql`
-        select external_id, fingerprint, retracted_at, pending, last_changed_run_id
-        from staged_results where source_id = ${scope.sourceId} and external_id = ${id}`,
-    ),
+    sql`with given as (
+        select * from unnest(${ids}::text[], ${fingerprints}::text[]) as g(external_id, fingerprint))
+      ${also ? sql`, ${also(sql`given`)}` : sql``}
+      select g.external_id from given g
+      left join lateral (
+        select s.fingerprint, s.retracted_at, s.pending, s.last_changed_run_id
+        from staged_results s
+        where s.source_id = ${scope.sourceId} and s.external_id = g.external_id
+        offset 0) k on true
+      where k.fingerprint is distinct from g.fingerprint or k.retracted_at is not null
+        -- Staged by a run that failed before landing it: not landed yet, so this run's change.
+        or (k.pending and k.last_changed_run_id is distinct from ${scope.runId}::uuid)`,
   );
-  const byExternalId = new Map(known.map((row) => [row.external_id, row]));
-  const changed = page.rows.filter((row) => {
-    const before = byExternalId.get(row.externalId);
-    return (
-      !before ||
-      before.fingerprint !== row.fingerprint ||
-      before.retracted_at !== null ||
-      // Staged by a run that failed before landing it: not landed yet, so this run's change.
-      (before.pending && before.last_changed_run_id !== scope.runId)
-    );
-  });
+  const changedIds = new Set(differing.map((row) => row.external_id));
+  const changed = page.rows.filter((row) => changedIds.has(row.externalId));
   counts.resultsUnchanged += page.rows.length - changed.length;
   return { ...page, rows: changed };
 }
@@ -236,13 +232,14 @@ function toRow(
     periodLabel: result.periodLabel,
     sourceModifiedAt: result.modifiedAt ? new Date(result.modifiedAt) : null,
     // The source's own modified time is not content: a touched but unchanged result is unchanged.
+    // Written in key order, which the fingerprint keeps to without sorting.
     fingerprint: fingerprint({
-      pupil: result.pupilExternalId,
       aspect: result.aspect.key,
-      value,
       assessedOn: result.assessedOn,
-      periodLabel: result.periodLabel,
       collection: scope.collectionOverride,
+      periodLabel: result.periodLabel,
+      pupil: result.pupilExternalId,
+      value,
     }),
     collectionId: placeResult(scope, result, location, counts),
   };
@@ -255,10 +252,7 @@ function placeResult(
   counts: PageCounts,
 ): number | null {
   if (scope.collectionOverride !== null) return scope.collectionOverride;
-  const placed = resolveCollection(scope.years, {
-    label: result.periodLabel ?? undefined,
-    date: result.assessedOn ?? undefined,
-  });
+  const placed = placement(scope, result.periodLabel, result.assessedOn);
   const id = placed.ok ? scope.collections.get(collectionKey(placed.startYear, placed.term)) : null;
   if (id !== undefined && id !== null) return id;
   counts.problems.push({
@@ -275,6 +269,25 @@ function placeResult(
   });
   return null;
 }
+
+/** The collection a label and date place a result in, worked out once a run for each pair. */
+function placement(scope: StagingScope, label: string | null, date: string | null) {
+  // An empty label or date places a result as a missing one does.
+  const key = `${label ?? ''}\u0000${date ?? ''}`;
+  let placed = scope.placements.get(key);
+  if (!placed) {
+    placed = resolveCollection(scope.years, {
+      label: label ?? undefined,
+      date: date ?? undefined,
+    });
+    // A source with a date of its own on every result gives thousands; they are few again soon.
+    if (scope.placements.size >= MAX_PLACEMENTS) scope.placements.clear();
+    scope.placements.set(key, placed);
+  }
+  return placed;
+}
+
+const MAX_PLACEMENTS = 10_000;
 
 /** The page's aspects found or written, as ids by key. */
 export async function ensureAspects(

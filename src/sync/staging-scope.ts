@@ -1,5 +1,5 @@
 import type { RecordProblem } from '../connectors/contract.ts';
-import type { AcademicYearDates, TermKind } from '../domain/school-year.ts';
+import type { AcademicYearDates, CollectionResolution, TermKind } from '../domain/school-year.ts';
 
 /** What staging needs to know about the run it is staging for. */
 export interface StagingScope {
@@ -24,6 +24,11 @@ export interface StagingScope {
   aspects: Map<string, KnownAspect>;
   /** Whether the run's last results page changed under half its rows: see `stagePage`. */
   mostlyUnchanged: boolean;
+  /**
+   * Where each period label and date of the run placed its results, by label and date: a
+   * source gives the same few to thousands of results.
+   */
+  placements: Map<string, CollectionResolution>;
 }
 
 export interface KnownAspect {

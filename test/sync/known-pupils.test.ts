@@ -69,6 +69,7 @@ async function stage(page: SourcePupil[]) {
     today: TODAY,
     aspects: new Map(),
     mostlyUnchanged: true,
+    placements: new Map(),
   };
   const counts = emptyCounts();
   await database.db.transaction((tx) => stagePupils(tx, scope, page, 'pupils page 1', counts));

@@ -91,7 +91,14 @@ function fromWallTime(text: string, zone: string): Parsed<string> {
   if (!match || !isIsoDate(match[1]!)) return { ok: false, reason: `"${text}" is not a time` };
 
   const [, date, hour = '00', minute = '00', second = '00', fraction = '0'] = match;
-  const wall = Date.parse(`${date}T${hour}:${minute}:${second}Z`) + Number(`0.${fraction}`) * 1000;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+    return { ok: false, reason: `"${text}" is not a time` };
+  }
+  const millis = fraction.padEnd(3, '0').slice(0, 3);
+  const wallIso = `${date}T${hour}:${minute}:${second}.${millis}Z`;
+  // Most of a school's times are written in UTC: they are already the instant.
+  if (fixedOffset(zone) === 0) return { ok: true, value: wallIso };
+  const wall = Date.parse(wallIso);
   const offset = offsetMinutes(zone, wall);
   if (offset === undefined) return { ok: false, reason: `the time zone "${zone}" is not known` };
   return { ok: true, value: new Date(wall - offset * 60_000).toISOString() };

@@ -115,9 +115,6 @@ function readResult(
   catalogue: Catalogue,
   filter: Filter,
 ): Read {
-  const problem = (field: string | null, message: string): Read => {
-    return { kind: 'problem', field, message };
-  };
   if (!isRecord(record)) return problem(null, 'A result in this list is not an object.');
   const who = `Result ${textOf(record.id) ?? 'with no id'}`;
 
@@ -150,6 +147,10 @@ function readResult(
   return result.ok
     ? { kind: 'result', result: result.value }
     : problem(result.field, `${who}: ${result.message}`);
+}
+
+function problem(field: string | null, message: string): Read {
+  return { kind: 'problem', field, message };
 }
 
 interface Known {
