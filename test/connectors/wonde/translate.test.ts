@@ -70,6 +70,23 @@ describe('Wonde dates and times', () => {
     });
   });
 
+  it('keeps the fraction of a second to the millisecond, as written', () => {
+    const utc = { date: '2025-01-14 02:05:11.570000', timezone_type: 3, timezone: 'UTC' };
+    expect(readTimestamp(utc)).toEqual({ ok: true, value: '2025-01-14T02:05:11.570Z' });
+    const london = { date: '2025-07-01 10:00:00.5', timezone_type: 3, timezone: 'Europe/London' };
+    expect(readTimestamp(london)).toEqual({ ok: true, value: '2025-07-01T09:00:00.500Z' });
+  });
+
+  it('refuses a time of day no clock shows', () => {
+    expect(readTimestamp('2025-01-14 25:00:00')).toEqual({
+      ok: false,
+      reason: '"2025-01-14 25:00:00" is not a time',
+    });
+    expect(readTimestamp({ date: '2025-01-14 10:61:00', timezone: 'UTC' })).toMatchObject({
+      ok: false,
+    });
+  });
+
   it('says what is wrong with a date it cannot read', () => {
     expect(readDate('31/02/2014')).toEqual({ ok: false, reason: '"31/02/2014" is not a date' });
     expect(readTimestamp({ date: '2025-01-14 02:05:11', timezone: 'Mars/Olympus' })).toMatchObject({
