@@ -143,5 +143,9 @@ function leftOutQuery(reach: Reach): SQL {
     join subjects s on s.active
     where ${onRollOn(sql`e.day`)}
       and not exists (select 1 from assessments x where x.pupil_id = p.id
-        and x.subject_id = s.id and x.collection_id = e.landed_in)`;
+        and x.subject_id = s.id and x.collection_id = e.landed_in
+        -- Said twice: the points looked through are those of the reach alone, found through
+        -- the report index, rather than every point of the trust for each school.
+        and x.school_id in ${reach.schoolIds}
+        and x.collection_id in (select landed_in from e))`;
 }

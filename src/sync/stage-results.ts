@@ -132,6 +132,17 @@ export function resultsStatement(
     stagedResults,
     page.rows.map(({ aspectKey, ...row }) => ({ ...row, aspectId: aspectIds.get(aspectKey)! })),
   );
+  // New rows are inserted as they are, without the work of watching for a conflict: a source's
+  // rows are written only by its run that holds the lease, so a row the lookup did not find is
+  // not there.
+  const written = (name: string, which: SQL) => sql`${sql.identifier(name)} as (
+      insert into staged_results (source_id, school_id, external_id, pupil_external_id,
+        aspect_id, raw_value, assessed_on, period_label, source_modified_at, fingerprint,
+        collection_id, pending, last_changed_run_id)
+      select ${scope.sourceId}::uuid, ${scope.schoolId}::uuid, external_id, pupil_external_id,
+        aspect_id, raw_value, assessed_on, period_label, source_modified_at, fingerprint,
+        collection_id, true, ${scope.runId}::uuid
+      from changed where ${which}`;
   // `open`: whether the run may still write, which the closing statement works out.
   const ctes = (open: SQL) => sql`
     given as (${given.select}),
@@ -147,14 +158,8 @@ export function resultsStatement(
       where ${open} and (k.external_id is null or k.fingerprint <> g.fingerprint
         or k.retracted_at is not null
         or (k.pending and k.last_changed_run_id is distinct from ${scope.runId}::uuid))),
-    written as (
-      insert into staged_results (source_id, school_id, external_id, pupil_external_id,
-        aspect_id, raw_value, assessed_on, period_label, source_modified_at, fingerprint,
-        collection_id, pending, last_changed_run_id)
-      select ${scope.sourceId}::uuid, ${scope.schoolId}::uuid, external_id, pupil_external_id,
-        aspect_id, raw_value, assessed_on, period_label, source_modified_at, fingerprint,
-        collection_id, true, ${scope.runId}::uuid
-      from changed
+    ${written('added', sql`new`)}),
+    ${written('rewritten', sql`not new`)}
       on conflict (source_id, external_id) do update set
         pupil_external_id = excluded.pupil_external_id, aspect_id = excluded.aspect_id,
         raw_value = excluded.raw_value, assessed_on = excluded.assessed_on,
