@@ -1,4 +1,5 @@
-import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { arrayLiteral } from '../db/bulk.ts';
 import type { Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
 import { aspects, gradeRules, subjectMappings } from '../db/schema.ts';
@@ -62,18 +63,58 @@ export async function deriveSchool(
   currentStartYear: number,
   options: DeriveOptions = {},
 ): Promise<DeriveOutcome> {
+  return deriveSchools(tx, [schoolId], currentStartYear, options);
+}
+
+/**
+ * Derives several schools in one pass: each step is one statement over all of them, which costs
+ * little more than the same step for one. After a decision on rules, the schools last derived in
+ * this school year derive only what it changes and the others derive whole, in a pass of their
+ * own. `rulesBefore` may hold every school's rules; each school is mapped by those that apply.
+ */
+export async function deriveSchools(
+  tx: Tx,
+  schoolIds: readonly string[],
+  currentStartYear: number,
+  options: DeriveOptions = {},
+): Promise<DeriveOutcome> {
+  const sorted = [...new Set(schoolIds)].sort();
+  if (sorted.length === 0) return { landed: 0, removed: 0, conflicts: 0 };
   // One derivation of a school at a time: a run landing and rules being confirmed at once would
-  // otherwise upsert the same points in different orders and deadlock.
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`derive:${schoolId}`}))`);
-  const subjectOf = await confirmedSubjects(tx, schoolId);
-  await readLandable(tx, schoolId, currentStartYear, subjectOf.size > 0);
-  const combinations = await schoolCombinations(tx, schoolId, subjectOf);
-  const mapped = combinations.mapWith(await confirmedRules(tx, schoolId));
-  const partial =
-    options.rulesBefore !== undefined && (await lastDerivedIn(tx, schoolId)) === currentStartYear;
+  // otherwise upsert the same points in different orders and deadlock. Locked in one order.
+  for (const schoolId of sorted) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`derive:${schoolId}`}))`);
+  }
+  if (options.rulesBefore === undefined) return derivePass(tx, sorted, currentStartYear, null);
+  const derivedIn = await lastDerivedIn(tx, sorted);
+  const partly = sorted.filter((schoolId) => derivedIn.get(schoolId) === currentStartYear);
+  const wholly = sorted.filter((schoolId) => derivedIn.get(schoolId) !== currentStartYear);
+  const total = await derivePass(tx, partly, currentStartYear, options.rulesBefore);
+  const whole = await derivePass(tx, wholly, currentStartYear, null);
+  return {
+    landed: total.landed + whole.landed,
+    removed: total.removed + whole.removed,
+    conflicts: total.conflicts + whole.conflicts,
+  };
+}
+
+async function derivePass(
+  tx: Tx,
+  schoolIds: readonly string[],
+  currentStartYear: number,
+  rulesBefore: readonly GradeRule[] | null,
+): Promise<DeriveOutcome> {
+  const none = { landed: 0, removed: 0, conflicts: 0 };
+  if (schoolIds.length === 0) return none;
+  const subjectOf = await confirmedSubjects(tx, schoolIds);
+  await readLandable(tx, schoolIds, currentStartYear, subjectOf);
+  const combinations = await schoolCombinations(tx, subjectOf);
+  const rulesNow = await confirmedRulesWhere(tx, undefined);
+  const mapped = combinations.mapWith(rulesNow);
+  const partial = rulesBefore !== null;
   if (partial) {
-    const changed = changedCombinations(combinations.mapWith(options.rulesBefore!), mapped);
-    if (changed.length === 0) return { landed: 0, removed: 0, conflicts: 0 };
+    const changed = changedCombinations(combinations.mapWith(rulesBefore), mapped);
+    if (changed.length === 0) return none;
     await keysOfChanged(tx, changed);
   }
   const onlyKeys = partial
@@ -89,8 +130,9 @@ export async function deriveSchool(
         rule_id bigint)
     ),
     candidates as (
-      select d.pupil_id, m.subject_id, d.collection_id, m.nx_point_id, m.rule_id, d.staged_id,
-        d.source_id, d.raw_value, d.assessed_on, d.source_modified_at, d.last_changed_run_id
+      select d.school_id, d.pupil_id, m.subject_id, d.collection_id, m.nx_point_id, m.rule_id,
+        d.staged_id, d.source_id, d.raw_value, d.assessed_on, d.source_modified_at,
+        d.last_changed_run_id
       from derive_rows d
       join m on ${matching()}
       ${onlyKeys}
@@ -115,7 +157,7 @@ export async function deriveSchool(
     with upserted as (
       insert into assessments (pupil_id, school_id, subject_id, collection_id, nx_point_id,
         source_id, run_id, staged_result_id, raw_value, grade_rule_id, assessed_on)
-      select pupil_id, ${schoolId}, subject_id, collection_id, nx_point_id, source_id,
+      select pupil_id, school_id, subject_id, collection_id, nx_point_id, source_id,
         last_changed_run_id, staged_id, raw_value, rule_id, assessed_on
       from derive_winners where rank = 1
       on conflict (pupil_id, subject_id, collection_id) do update set
@@ -151,7 +193,7 @@ export async function deriveSchool(
       where a.id in (
         select a.id from assessments a
         ${lost}
-        where a.school_id = ${schoolId}
+        where a.school_id in ${schoolIds}
           and not exists (
             select 1 from derive_winners w where w.rank = 1 and w.pupil_id = a.pupil_id
               and w.subject_id = a.subject_id and w.collection_id = a.collection_id)
@@ -191,18 +233,19 @@ export async function deriveSchool(
 
   await tx.execute(sql`
     insert into school_derivations (school_id, start_year, derived_at)
-    values (${schoolId}, ${currentStartYear}, now())
+    select school_id, ${currentStartYear}, now()
+    from unnest(${arrayLiteral(schoolIds)}::uuid[]) as derived(school_id)
     on conflict (school_id) do update
       set start_year = excluded.start_year, derived_at = excluded.derived_at`);
   return { landed: landed?.n ?? 0, removed: removed?.n ?? 0, conflicts: conflicts?.n ?? 0 };
 }
 
-async function lastDerivedIn(tx: Tx, schoolId: string): Promise<number | null> {
-  const [found] = await rows<{ start_year: number }>(
+async function lastDerivedIn(tx: Tx, schoolIds: readonly string[]) {
+  const found = await rows<{ school_id: string; start_year: number }>(
     tx,
-    sql`select start_year from school_derivations where school_id = ${schoolId}`,
+    sql`select school_id, start_year from school_derivations where school_id in ${schoolIds}`,
   );
-  return found?.start_year ?? null;
+  return new Map(found.map((row) => [row.school_id, row.start_year]));
 }
 
 /** The combinations whose point or rule differs between two mappings, either way round. */
@@ -243,25 +286,26 @@ async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
 }
 
 /**
- * The school's landable results, read once into `derive_rows` for every step of the derivation:
+ * The schools' landable results, read once into `derive_rows` for every step of the derivation:
  * each with its pupil, its year group as an ordinal in the school year of its collection, and the
  * collection it lands in (the school's baseline, where it has one for that term). A source's
  * pupils are only ever linked to pupils of its own school; saying so lets the planner read just
- * that school's pupils rather than hash the whole trust's roll. The steps below join it only to
+ * those schools' pupils rather than hash the whole trust's roll. The steps below join it only to
  * the mapped combinations and the changed keys, by hash; planned on its size on disk, they need
  * no statistics of it (gathering them cost more than the steps they would plan). A school with
  * no subject confirmed yet lands nothing, and its results are not read at all.
  */
 async function readLandable(
   tx: Tx,
-  schoolId: string,
+  schoolIds: readonly string[],
   currentStartYear: number,
-  anySubject: boolean,
+  subjectOf: SubjectsOfAspects,
 ) {
+  const reading = schoolIds.filter((schoolId) => subjectOf.schools.has(schoolId));
   await tx.execute(sql`drop table if exists derive_rows`);
   await tx.execute(sql`
     create temp table derive_rows on commit drop as
-    select sr.id as staged_id, sp.pupil_id, sr.aspect_id, sr.raw_value,
+    select sr.school_id, sr.id as staged_id, sp.pupil_id, sr.aspect_id, sr.raw_value,
       (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))::int as year_ordinal,
       coalesce(baseline.id, sr.collection_id) as collection_id, sr.source_id, sr.assessed_on,
       sr.source_modified_at, sr.last_changed_run_id
@@ -273,8 +317,8 @@ async function readLandable(
     join academic_years ay on ay.id = c.academic_year_id
     left join collections baseline on baseline.kind = 'baseline'
       and baseline.school_id = sr.school_id and baseline.term_id = c.term_id
-    where sr.school_id = ${schoolId} and not sr.pending and sr.retracted_at is null
-      ${anySubject ? sql`` : sql`and false`}`);
+    where ${reading.length > 0 ? sql`sr.school_id in ${reading}` : sql`false`}
+      and not sr.pending and sr.retracted_at is null`);
 }
 
 /** A row of `derive_rows` (as `d`) against the mapped combinations in `m`: aspect, value, year. */
@@ -284,26 +328,31 @@ function matching(): SQL {
 }
 
 /**
- * Each distinct (aspect, value, year) of the school's landable results, read once, and a way to
- * map them all through a set of rules.
+ * Each distinct (aspect, value, year) of the schools' landable results, read once, and a way to
+ * map them all through a set of rules: each by the rules that apply at its school.
  */
-async function schoolCombinations(
-  tx: Tx,
-  schoolId: string,
-  subjectOf: Awaited<ReturnType<typeof confirmedSubjects>>,
-) {
-  if (subjectOf.size === 0) return { mapWith: (_rules: readonly GradeRule[]): Mapped[] => [] };
-  const combinations = await rows<Combination>(
-    tx,
-    sql`select aspect_id, raw_value, year_ordinal from derive_rows group by 1, 2, 3`,
-  );
+async function schoolCombinations(tx: Tx, subjectOf: SubjectsOfAspects) {
+  const combinations =
+    subjectOf.schools.size === 0
+      ? []
+      : await rows<Combination & { school_id: string }>(
+          tx,
+          sql`select school_id, aspect_id, raw_value, year_ordinal from derive_rows
+            group by 1, 2, 3, 4`,
+        );
 
   const mapWith = (rules: readonly GradeRule[]) => {
+    const atSchool = new Map<string, GradeRule[]>();
     const mapped: Mapped[] = [];
-    for (const combination of combinations) {
-      const aspect = subjectOf.get(combination.aspect_id);
+    for (const { school_id: schoolId, ...combination } of combinations) {
+      const aspect = subjectOf.aspects.get(combination.aspect_id);
       if (!aspect) continue;
-      const match = mapGrade(rules, {
+      let applying = atSchool.get(schoolId);
+      if (!applying) {
+        applying = rulesAtSchool(rules, schoolId);
+        atSchool.set(schoolId, applying);
+      }
+      const match = mapGrade(applying, {
         schoolId,
         subjectId: aspect.subjectId,
         aspectId: combination.aspect_id,
@@ -324,9 +373,16 @@ async function schoolCombinations(
   return { mapWith };
 }
 
-async function confirmedSubjects(tx: Tx, schoolId: string) {
+/** The confirmed subject of each aspect of the schools, and the schools with any. */
+interface SubjectsOfAspects {
+  aspects: Map<number, { subjectId: number; gradeSet: string | null }>;
+  schools: Set<string>;
+}
+
+async function confirmedSubjects(tx: Tx, schoolIds: readonly string[]): Promise<SubjectsOfAspects> {
   const found = await tx
     .select({
+      schoolId: aspects.schoolId,
       aspectId: subjectMappings.aspectId,
       subjectId: subjectMappings.subjectId,
       gradeSet: aspects.gradeSet,
@@ -335,15 +391,16 @@ async function confirmedSubjects(tx: Tx, schoolId: string) {
     .innerJoin(aspects, eq(aspects.id, subjectMappings.aspectId))
     .where(
       and(
-        eq(aspects.schoolId, schoolId),
+        inArray(aspects.schoolId, [...schoolIds]),
         eq(subjectMappings.status, 'confirmed'),
         eq(subjectMappings.ignored, false),
       ),
     );
-  const subjectOf = new Map<number, { subjectId: number; gradeSet: string | null }>();
+  const subjectOf: SubjectsOfAspects = { aspects: new Map(), schools: new Set() };
   for (const row of found) {
-    if (row.subjectId !== null)
-      subjectOf.set(row.aspectId, row as { subjectId: number } & typeof row);
+    if (row.subjectId === null) continue;
+    subjectOf.aspects.set(row.aspectId, { subjectId: row.subjectId, gradeSet: row.gradeSet });
+    subjectOf.schools.add(row.schoolId);
   }
   return subjectOf;
 }

@@ -8,7 +8,7 @@ import type { GradeRule } from '../domain/grade-rules.ts';
 import { ncYearOrdinal } from '../domain/nc-year.ts';
 import { academicYearStartOf } from '../domain/school-year.ts';
 import { suggestSubject } from '../domain/subject-suggestions.ts';
-import { allConfirmedRules, type DeriveOutcome, deriveSchool, rulesAtSchool } from './derive.ts';
+import { allConfirmedRules, type DeriveOutcome, deriveSchools as deriveAll } from './derive.ts';
 
 /**
  * Mapping, decided by people (6.1, 6.2): an aspect to a trust subject, a local value to an NX
@@ -359,23 +359,13 @@ export async function seedGradeLibrary(tx: Tx) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function deriveSchools(
+function deriveSchools(
   tx: Tx,
   schoolIds: string[],
   today: string,
   rulesBefore?: readonly GradeRule[],
 ): Promise<DeriveOutcome> {
-  const total: DeriveOutcome = { landed: 0, removed: 0, conflicts: 0 };
-  // In one order, as each school's derivation holds that school's lock until commit.
-  for (const schoolId of [...schoolIds].sort()) {
-    const outcome = await deriveSchool(tx, schoolId, academicYearStartOf(today), {
-      rulesBefore: rulesBefore && rulesAtSchool(rulesBefore, schoolId),
-    });
-    total.landed += outcome.landed;
-    total.removed += outcome.removed;
-    total.conflicts += outcome.conflicts;
-  }
-  return total;
+  return deriveAll(tx, schoolIds, academicYearStartOf(today), { rulesBefore });
 }
 
 async function schoolsWithResults(tx: Tx): Promise<string[]> {
