@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { arrayLiteral } from '../db/bulk.ts';
 import type { Tx } from '../db/index.ts';
 import { rows } from '../db/rows.ts';
@@ -109,8 +109,7 @@ async function derivePass(
   const subjectOf = await confirmedSubjects(tx, schoolIds);
   await readLandable(tx, schoolIds, currentStartYear, subjectOf);
   const combinations = await schoolCombinations(tx, subjectOf);
-  const rulesNow = await confirmedRulesWhere(tx, undefined);
-  const mapped = combinations.mapWith(rulesNow);
+  const mapped = combinations.mapWith(await allConfirmedRules(tx));
   const partial = rulesBefore !== null;
   if (partial) {
     const changed = changedCombinations(combinations.mapWith(rulesBefore), mapped);
@@ -405,32 +404,17 @@ async function confirmedSubjects(tx: Tx, schoolIds: readonly string[]): Promise<
   return subjectOf;
 }
 
-/** The confirmed rules that can apply at a school: its own and the trust-wide library. */
-export function confirmedRules(tx: Tx, schoolId: string): Promise<GradeRule[]> {
-  return confirmedRulesWhere(
-    tx,
-    or(isNull(gradeRules.schoolId), eq(gradeRules.schoolId, schoolId)),
-  );
-}
-
 /** Every confirmed rule of the trust, each school's and the library's. */
-export function allConfirmedRules(tx: Tx): Promise<GradeRule[]> {
-  return confirmedRulesWhere(tx, undefined);
-}
-
-/** Of every confirmed rule, those that can apply at the school. */
-export function rulesAtSchool(rules: readonly GradeRule[], schoolId: string): GradeRule[] {
-  return rules.filter((rule) => rule.schoolId === null || rule.schoolId === schoolId);
-}
-
-async function confirmedRulesWhere(tx: Tx, scope: SQL | undefined): Promise<GradeRule[]> {
-  const found = await tx
-    .select()
-    .from(gradeRules)
-    .where(and(eq(gradeRules.status, 'confirmed'), scope));
+export async function allConfirmedRules(tx: Tx): Promise<GradeRule[]> {
+  const found = await tx.select().from(gradeRules).where(eq(gradeRules.status, 'confirmed'));
   return found.map((rule) => ({
     ...rule,
     rangeMin: rule.rangeMin === null ? null : Number(rule.rangeMin),
     rangeMax: rule.rangeMax === null ? null : Number(rule.rangeMax),
   }));
+}
+
+/** Of every confirmed rule, those that can apply at the school. */
+function rulesAtSchool(rules: readonly GradeRule[], schoolId: string): GradeRule[] {
+  return rules.filter((rule) => rule.schoolId === null || rule.schoolId === schoolId);
 }

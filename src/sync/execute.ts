@@ -410,25 +410,9 @@ async function stagePage(
       let sent = results;
       if (scope.mostlyUnchanged) {
         // The lookup remembers the page's ids for a full run's sweep, which the close then need
-        // not send again (the page's own when it gives each id once, with a value).
-        const remembered = run.mode === 'full' && seen.externalIds.length > 0 ? seen : null;
-        const allRows = results.rows.length === remembered?.externalIds.length;
-        sent = await withoutUnchanged(
-          engine.db,
-          scope,
-          results,
-          counts,
-          remembered &&
-            ((given) =>
-              rememberSeen(
-                run,
-                remembered,
-                allRows
-                  ? sql`array(select external_id from ${given})`
-                  : sql`${arrayLiteral(remembered.externalIds)}::text[]`,
-                sql`exists (select 1 from sync_runs where ${leaseHeldBy(run.id, engine.owner)})`,
-              )),
-        );
+        // not send again.
+        const remember = run.mode === 'full' ? seenWithLookup(run, engine, seen, results) : null;
+        sent = await withoutUnchanged(engine.db, scope, results, counts, remember);
         seen = null;
       }
       const changed = await close(engine.db, resultsStatement(scope, sent, aspectIds));
@@ -547,6 +531,24 @@ async function closePage(
   // Taken over between the statement's start and its write.
   if (!state?.renewed) throw new RunInterrupted('lease lost');
   return state.changed;
+}
+
+/**
+ * The page's seen ids as written by its lookup, from the ids the lookup is given (`given`) when
+ * the page gives each id once, with a value; null when it lists none.
+ */
+function seenWithLookup(run: SyncRun, engine: Engine, seen: Seen, results: ResultsPage) {
+  if (seen.externalIds.length === 0) return null;
+  const held = sql`exists (select 1 from sync_runs where ${leaseHeldBy(run.id, engine.owner)})`;
+  return (given: SQL) =>
+    rememberSeen(
+      run,
+      seen,
+      results.rows.length === seen.externalIds.length
+        ? sql`array(select external_id from ${given})`
+        : sql`${arrayLiteral(seen.externalIds)}::text[]`,
+      held,
+    );
 }
 
 /** A full run's seen ids of a page (`ids`, a text array), written while `open` holds. */

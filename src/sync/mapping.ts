@@ -4,11 +4,10 @@ import { type Actor, recordAudit } from '../audit.ts';
 import type { Db, Tx } from '../db/index.ts';
 import { aspects, gradeRules, nxPoints, subjectMappings, subjects } from '../db/schema.ts';
 import { GRADE_LIBRARY } from '../domain/grade-library.ts';
-import type { GradeRule } from '../domain/grade-rules.ts';
 import { ncYearOrdinal } from '../domain/nc-year.ts';
 import { academicYearStartOf } from '../domain/school-year.ts';
 import { suggestSubject } from '../domain/subject-suggestions.ts';
-import { allConfirmedRules, type DeriveOutcome, deriveSchools as deriveAll } from './derive.ts';
+import { allConfirmedRules, type DeriveOutcome, deriveSchools } from './derive.ts';
 
 /**
  * Mapping, decided by people (6.1, 6.2): an aspect to a trust subject, a local value to an NX
@@ -139,7 +138,7 @@ export async function decideSubjectMappings(
         details: { version: mapping.version, reason: decision.reason },
       });
     }
-    return deriveSchools(tx, [...touched], today);
+    return deriveSchools(tx, [...touched], academicYearStartOf(today));
   });
 }
 
@@ -310,7 +309,7 @@ export async function decideGradeRules(
       else libraryTouched = true;
     }
     const schools = libraryTouched ? await schoolsWithResults(tx) : [...touched];
-    return deriveSchools(tx, schools, today, rulesBefore);
+    return deriveSchools(tx, schools, academicYearStartOf(today), { rulesBefore });
   });
 }
 
@@ -358,15 +357,6 @@ export async function seedGradeLibrary(tx: Tx) {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function deriveSchools(
-  tx: Tx,
-  schoolIds: string[],
-  today: string,
-  rulesBefore?: readonly GradeRule[],
-): Promise<DeriveOutcome> {
-  return deriveAll(tx, schoolIds, academicYearStartOf(today), { rulesBefore });
-}
 
 async function schoolsWithResults(tx: Tx): Promise<string[]> {
   const found = await tx.selectDistinct({ schoolId: aspects.schoolId }).from(aspects);

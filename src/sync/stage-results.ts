@@ -77,26 +77,42 @@ export async function withoutUnchanged(
   if (page.rows.length === 0) return page;
   const ids = arrayLiteral(page.rows.map((row) => row.externalId));
   const fingerprints = arrayLiteral(page.rows.map((row) => row.fingerprint));
-  // Each id is looked up on its own (`offset 0`): see `probeEach`.
   const differing = await rows<{ external_id: string }>(
     executor,
     sql`with given as (
-        select * from unnest(${ids}::text[], ${fingerprints}::text[]) as g(external_id, fingerprint))
+        select * from unnest(${ids}::text[], ${fingerprints}::text[])
+          as g(external_id, fingerprint))
       ${also ? sql`, ${also(sql`given`)}` : sql``}
       select g.external_id from given g
-      left join lateral (
-        select s.fingerprint, s.retracted_at, s.pending, s.last_changed_run_id
-        from staged_results s
-        where s.source_id = ${scope.sourceId} and s.external_id = g.external_id
-        offset 0) k on true
-      where k.fingerprint is distinct from g.fingerprint or k.retracted_at is not null
-        -- Staged by a run that failed before landing it: not landed yet, so this run's change.
-        or (k.pending and k.last_changed_run_id is distinct from ${scope.runId}::uuid)`,
+      left join lateral (${stagedAs(scope)}) k on true
+      where ${stagedDiffers(scope)}`,
   );
   const changedIds = new Set(differing.map((row) => row.external_id));
   const changed = page.rows.filter((row) => changedIds.has(row.externalId));
   counts.resultsUnchanged += page.rows.length - changed.length;
   return { ...page, rows: changed };
+}
+
+/**
+ * The staged row of the source with the external id of `g`, looked up on its own (`offset 0`):
+ * see `probeEach`.
+ */
+function stagedAs(scope: StagingScope): SQL {
+  return sql`select s.external_id, s.fingerprint, s.retracted_at, s.pending,
+      s.last_changed_run_id
+    from staged_results s
+    where s.source_id = ${scope.sourceId} and s.external_id = g.external_id
+    offset 0`;
+}
+
+/**
+ * Whether the row `g` must be staged over what is staged for it (`k`, null when nothing is): it
+ * is new, its content changed, it was retracted, or a run that failed before landing it staged it
+ * (`pending`, by another run): that change has not landed and is this run's.
+ */
+function stagedDiffers(scope: StagingScope): SQL {
+  return sql`k.fingerprint is distinct from g.fingerprint or k.retracted_at is not null
+    or (k.pending and k.last_changed_run_id is distinct from ${scope.runId}::uuid)`;
 }
 
 /** The ids of the page's aspects when this run knows them all as they are now; else null. */
@@ -118,9 +134,7 @@ export type StagedCounts = Record<'results_new' | 'results_changed' | 'results_u
 
 /**
  * The common table expressions that stage the page, for the page's closing statement, and the
- * counts they add. A known result is written again only when its content changed, when it was
- * retracted, or when a run that failed before landing staged it (`pending`, by another run):
- * that change has not landed and is this run's.
+ * counts they add. A known result is written again only when it differs (`stagedDiffers`).
  */
 export function resultsStatement(
   scope: StagingScope,
@@ -146,18 +160,11 @@ export function resultsStatement(
   // `open`: whether the run may still write, which the closing statement works out.
   const ctes = (open: SQL) => sql`
     given as (${given.select}),
-    known as (
-      select k.* from given g cross join lateral (
-        select s.external_id, s.fingerprint, s.retracted_at, s.pending, s.last_changed_run_id
-        from staged_results s
-        where s.source_id = ${scope.sourceId} and s.external_id = g.external_id
-        offset 0) k),
+    known as (select k.* from given g cross join lateral (${stagedAs(scope)}) k),
     changed as (
       select g.*, k.external_id is null as new
       from given g left join known k on k.external_id = g.external_id
-      where ${open} and (k.external_id is null or k.fingerprint <> g.fingerprint
-        or k.retracted_at is not null
-        or (k.pending and k.last_changed_run_id is distinct from ${scope.runId}::uuid))),
+      where ${open} and (${stagedDiffers(scope)})),
     ${written('added', sql`new`)}),
     ${written('rewritten', sql`not new`)}
       on conflict (source_id, external_id) do update set

@@ -3,6 +3,7 @@ import type { Actor } from '../../src/audit.ts';
 import { syncRuns } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logging.ts';
 import type { Engine } from '../../src/sync/engine.ts';
+import { requestRun } from '../../src/sync/runs.ts';
 import { queueUpload, SyncWorker } from '../../src/sync/worker.ts';
 import type { TestDatabase } from './database.ts';
 import { TODAY } from './fixtures.ts';
@@ -49,6 +50,20 @@ export async function uploadAndRun(
     },
     30,
   );
+  await drain(engine);
+  const [finished] = await engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
+  return finished!;
+}
+
+/** Asks for a full pull of a source's system, runs it, and returns the finished run. */
+export async function pullAndRun(engine: Engine, source: { id: string; schoolId: string }) {
+  const { run } = await requestRun(engine.db, {
+    sourceId: source.id,
+    schoolId: source.schoolId,
+    trigger: 'manual',
+    mode: 'full',
+    requestedBy: null,
+  });
   await drain(engine);
   const [finished] = await engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
   return finished!;

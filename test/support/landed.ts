@@ -2,6 +2,9 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../src/db/index.ts';
 import { rows } from '../../src/db/rows.ts';
 import { assessments, collections, nxPoints, pupils, subjects } from '../../src/db/schema.ts';
+import { academicYearStartOf } from '../../src/domain/school-year.ts';
+import { type DeriveOutcome, deriveSchool } from '../../src/sync/derive.ts';
+import { TODAY } from './fixtures.ts';
 
 /** Landed points as "Surname subject NXn (collection)", sorted: easy to compare whole. */
 export async function landedPoints(db: Db): Promise<string[]> {
@@ -32,4 +35,26 @@ export async function syncedRows(db: Db) {
     );
   }
   return snapshot;
+}
+
+/**
+ * Derives each school alone and whole, in a transaction rolled back: what each derivation says it
+ * changed, and whether the points would be the same as they are.
+ */
+export async function derivingAloneWouldChange(db: Db, schoolIds: readonly string[]) {
+  const before = await landedPoints(db);
+  const outcomes: DeriveOutcome[] = [];
+  let after: string[] = [];
+  await db
+    .transaction(async (tx) => {
+      for (const schoolId of schoolIds) {
+        outcomes.push(await deriveSchool(tx, schoolId, academicYearStartOf(TODAY)));
+      }
+      after = await landedPoints(tx as unknown as Db);
+      throw new Error('rolled back');
+    })
+    .catch((error: Error) => {
+      if (error.message !== 'rolled back') throw error;
+    });
+  return { outcomes, same: JSON.stringify(after) === JSON.stringify(before) };
 }

@@ -1,12 +1,11 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/rows.ts';
-import { pupils, sources, syncRuns } from '../../src/db/schema.ts';
+import { pupils, sources } from '../../src/db/schema.ts';
 import type { AssemblyFake } from '../../src/fakes/assembly/index.ts';
-import { requestRun } from '../../src/sync/runs.ts';
 import { assemblySchool, assemblySource, startFake } from '../support/assembly.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
-import { drain, testEngine, uploadAndRun } from '../support/engine.ts';
+import { pullAndRun, testEngine, uploadAndRun } from '../support/engine.ts';
 import { createSchool, createSource, seedTrust } from '../support/fixtures.ts';
 
 const oakfieldData = assemblySchool(11, 120, '140123');
@@ -38,18 +37,8 @@ afterAll(async () => {
   await database.close();
 });
 
-async function fullRun(source: { id: string; schoolId: string }) {
-  const { run } = await requestRun(database.db, {
-    sourceId: source.id,
-    schoolId: source.schoolId,
-    trigger: 'manual',
-    mode: 'full',
-    requestedBy: null,
-  });
-  await drain(testEngine(database));
-  const [finished] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
-  return finished!;
-}
+const fullRun = (source: { id: string; schoolId: string }) =>
+  pullAndRun(testEngine(database), source);
 
 async function onRoll(schoolId: string) {
   const [count] = await rows<{ n: number }>(

@@ -4,13 +4,12 @@ import type { Db } from '../../src/db/index.ts';
 import { rows } from '../../src/db/rows.ts';
 import { gradeRules, nxPoints, schoolDerivations } from '../../src/db/schema.ts';
 import { academicYearStartOf } from '../../src/domain/school-year.ts';
-import { deriveSchool } from '../../src/sync/derive.ts';
 import { decideGradeRules, proposeGradeRule } from '../../src/sync/mapping.ts';
 import { agreeGrades, agreeMappingsOfSubjects, SUBJECT_LEADER } from '../faults/harness.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
 import { testEngine, uploadAndRun } from '../support/engine.ts';
 import { createSchool, createSource, seedTrust, TODAY } from '../support/fixtures.ts';
-import { landedPoints } from '../support/landed.ts';
+import { derivingAloneWouldChange, landedPoints } from '../support/landed.ts';
 import { makeUpn } from '../support/upn.ts';
 
 /**
@@ -107,24 +106,7 @@ async function trustRule(code: string, ruleKey?: string) {
   );
 }
 
-/** Each school derived alone and whole, in a transaction rolled back: what it would change. */
-async function eachAloneWouldChange() {
-  const before = await landedPoints(db);
-  const outcomes: unknown[] = [];
-  let after: string[] = [];
-  await db
-    .transaction(async (tx) => {
-      for (const schoolId of schoolIds) {
-        outcomes.push(await deriveSchool(tx, schoolId, academicYearStartOf(TODAY)));
-      }
-      after = await landedPoints(tx as unknown as Db);
-      throw new Error('rolled back');
-    })
-    .catch((error: Error) => {
-      if (error.message !== 'rolled back') throw error;
-    });
-  return { outcomes, same: JSON.stringify(after) === JSON.stringify(before) };
-}
+const eachAloneWouldChange = () => derivingAloneWouldChange(db, schoolIds);
 
 /** Points whose school is not their pupil's: there must be none. */
 async function misplacedPoints() {

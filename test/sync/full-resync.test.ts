@@ -1,13 +1,12 @@
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/rows.ts';
-import { stagedResults, syncRuns } from '../../src/db/schema.ts';
+import { stagedResults } from '../../src/db/schema.ts';
 import { generateSchool, lastTerms } from '../../src/fakes/school.ts';
 import { startWondeFake, type WondeFake } from '../../src/fakes/wonde/index.ts';
-import { requestRun } from '../../src/sync/runs.ts';
 import { createSource } from '../../src/sync/sources.ts';
 import { type TestDatabase, testDatabase } from '../support/database.ts';
-import { ANALYST, drain, testEngine } from '../support/engine.ts';
+import { ANALYST, pullAndRun, testEngine } from '../support/engine.ts';
 import { createSchool, seedTrust } from '../support/fixtures.ts';
 
 /**
@@ -54,18 +53,7 @@ afterAll(async () => {
   await database.close();
 });
 
-async function fullPull() {
-  const { run } = await requestRun(database.db, {
-    sourceId: source.id,
-    schoolId: source.schoolId,
-    trigger: 'manual',
-    mode: 'full',
-    requestedBy: null,
-  });
-  await drain(testEngine(database));
-  const [done] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
-  return done!;
-}
+const fullPull = () => pullAndRun(testEngine(database), source);
 
 /** Staged results by whether they are retracted, by the pupil (`upi`) their id begins with. */
 async function stagedByPupil(retracted: boolean) {
