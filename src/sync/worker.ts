@@ -31,11 +31,21 @@ export interface WorkerOptions {
   warm?: () => Promise<void>;
 }
 
+/**
+ * How long a school's report figures may wait for the queue to go quiet before they are counted
+ * while runs go on.
+ */
+export const REPORTS_WAIT_MS = 10 * 60_000;
+
 export class SyncWorker {
   private readonly inFlight = new Map<string, { done: Promise<void>; abort: AbortController }>();
   private stopped = false;
   private warming: Promise<void> | null = null;
   private lastPruned = 0;
+  /** Schools whose runs have landed since their report figures were counted, and since when. */
+  private readonly reportsDue = new Map<string, number>();
+  private counting: Promise<void> | null = null;
+  private claiming: Promise<void> | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -48,12 +58,23 @@ export class SyncWorker {
     await enqueueDueRuns(this.engine.db, this.engine.clock.now());
     await sweepExpiredLeases(this.engine.db);
     await this.pruneHourly();
-    while (!this.stopped && this.inFlight.size < this.options.concurrency) {
-      const run = await claimNextRun(this.engine.db, this.engine.owner, this.engine.leaseMs);
-      if (!run) break;
-      this.start(run);
-    }
+    await this.claimWhatFits();
     this.startWarming();
+    this.countReportsWhenQuiet();
+  }
+
+  /** Claims waiting runs while there is room; one claim at a time, however it was called. */
+  private claimWhatFits(): Promise<void> {
+    this.claiming ??= (async () => {
+      while (!this.stopped && this.inFlight.size < this.options.concurrency) {
+        const run = await claimNextRun(this.engine.db, this.engine.owner, this.engine.leaseMs);
+        if (!run) break;
+        this.start(run);
+      }
+    })().finally(() => {
+      this.claiming = null;
+    });
+    return this.claiming;
   }
 
   private startWarming() {
@@ -71,11 +92,20 @@ export class SyncWorker {
       });
   }
 
-  /** Resolves when every run this worker has started has finished or stopped. */
+  /**
+   * Resolves when every run this worker has started has finished or stopped, with the runs it
+   * claimed as others ended.
+   */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) {
+    while (this.inFlight.size > 0 || this.claiming) {
       await Promise.all([...this.inFlight.values()].map((entry) => entry.done));
+      await this.claiming;
     }
+  }
+
+  /** Resolves when the report figures of the schools whose runs have landed are counted. */
+  async reportsCounted(): Promise<void> {
+    while (this.counting) await this.counting;
   }
 
   /** Stops claiming; in-flight runs stop at their next page and resume elsewhere later. */
@@ -84,6 +114,7 @@ export class SyncWorker {
     for (const entry of this.inFlight.values()) entry.abort.abort();
     await this.idle();
     await this.warming;
+    await this.reportsCounted();
   }
 
   private async pruneHourly() {
@@ -93,17 +124,48 @@ export class SyncWorker {
     await pruneRawPayloads(this.engine.db, now);
   }
 
-  /** After a run that succeeded: its school's report figures counted ready for readers. */
+  /** After a run that succeeded: its school's report figures are due to be counted. */
   private async afterRun(run: SyncRun) {
     const [ended] = await this.engine.db.select().from(syncRuns).where(eq(syncRuns.id, run.id));
     if (ended?.status !== 'succeeded' && ended?.status !== 'succeeded_with_warnings') return;
-    try {
-      await warmReports(this.engine.db, run.schoolId, this.engine.clock.today());
-    } catch (error) {
-      this.engine.logger.warn(
-        { runId: run.id, err: { type: (error as Error)?.name } },
-        'report figures not counted after the run; the next reader counts them',
-      );
+    if (!this.reportsDue.has(run.schoolId)) {
+      this.reportsDue.set(run.schoolId, this.engine.clock.now().getTime());
+    }
+  }
+
+  /**
+   * The report figures of every school whose runs have landed, counted in one pass once no run
+   * is in flight or waiting, so that the trust's dashboard is ready when the syncs end. A burst
+   * of syncs (every school overnight) lands first and is counted once, rather than each school
+   * being counted while the others wait; figures that have waited `REPORTS_WAIT_MS` are counted
+   * while runs go on. Until then, a reader counts what is not ready.
+   */
+  private countReportsWhenQuiet() {
+    if (this.counting || this.stopped || this.reportsDue.size === 0) return;
+    this.counting = this.countReports()
+      .catch((error: unknown) => {
+        this.engine.logger.warn(
+          { err: { type: (error as Error)?.name } },
+          'report figures not counted after the runs; the next reader counts them',
+        );
+      })
+      .finally(() => {
+        this.counting = null;
+      });
+  }
+
+  private async countReports() {
+    while (this.reportsDue.size > 0 && !this.stopped) {
+      const waited = this.engine.clock.now().getTime() - Math.min(...this.reportsDue.values());
+      if (
+        waited < REPORTS_WAIT_MS &&
+        (this.inFlight.size > 0 || (await runsWaiting(this.engine.db)))
+      ) {
+        return;
+      }
+      const schoolIds = [...this.reportsDue.keys()];
+      this.reportsDue.clear();
+      await warmReports(this.engine.db, schoolIds, this.engine.clock.today());
     }
   }
 
@@ -117,11 +179,29 @@ export class SyncWorker {
           'run lost',
         );
       })
-      .finally(() => {
+      .finally(async () => {
         this.inFlight.delete(run.id);
+        // The next waiting run starts now rather than at the next tick.
+        await this.claimWhatFits().catch((error: unknown) => {
+          this.engine.logger.warn(
+            { err: { type: (error as Error)?.name } },
+            'no run claimed after a run ended; the next tick claims it',
+          );
+        });
+        this.countReportsWhenQuiet();
       });
     this.inFlight.set(run.id, { done, abort });
   }
+}
+
+/** Whether any run is waiting to be claimed, by this instance or another. */
+async function runsWaiting(db: Db): Promise<boolean> {
+  const [found] = await db
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(eq(syncRuns.status, 'queued'))
+    .limit(1);
+  return found !== undefined;
 }
 
 /** Queues a run for every active source whose schedule is due; returns the runs queued. */

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/rows.ts';
 import { pupils, sources } from '../../src/db/schema.ts';
@@ -31,6 +31,11 @@ beforeAll(async () => {
   const engine = testEngine(database);
   oakfieldSource = await assemblySource(database.db, engine.secretKey, fake, oakfield.id, 0);
   riversideSource = await assemblySource(database.db, engine.secretKey, fake, riverside.id, 1);
+  // Each run here is asked for; neither school's nightly sync falls due in the meantime.
+  await database.db
+    .update(sources)
+    .set({ nextRunAt: new Date(Date.now() + 86_400_000) })
+    .where(inArray(sources.id, [oakfieldSource.id, riversideSource.id]));
 });
 afterAll(async () => {
   await fake.close();
