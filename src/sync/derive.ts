@@ -39,12 +39,15 @@ interface Mapped {
 
 /** Pending rows of the source become landable: its run has succeeded. Returns how many. */
 export async function adoptPending(tx: Tx, sourceId: string): Promise<number> {
-  const adopted = await rows<{ id: number }>(
+  // Counted where they are written: a full run adopts every row it staged.
+  const [adopted] = await rows<{ n: number }>(
     tx,
-    sql`update staged_results set pending = false where source_id = ${sourceId} and pending
-      returning id`,
+    sql`with adopted as (
+        update staged_results set pending = false where source_id = ${sourceId} and pending
+        returning 1)
+      select count(*)::int as n from adopted`,
   );
-  return adopted.length;
+  return adopted?.n ?? 0;
 }
 
 export interface DeriveOptions {

@@ -802,18 +802,20 @@ async function markLeavers(tx: Tx, run: SyncRun, today: string) {
 }
 
 async function retractUnseen(tx: Tx, run: SyncRun) {
-  const retracted = await rows<{ id: number }>(
+  const [retracted] = await rows<{ n: number }>(
     tx,
     sql`
-    update staged_results set retracted_at = now(), pending = true,
-      last_changed_run_id = ${run.id}
-    where source_id = ${run.sourceId} and retracted_at is null
-      and external_id not in (
-        select unnest(external_ids) from sync_run_seen
-        where run_id = ${run.id} and entity = 'result')
-    returning id`,
+    with retracted as (
+      update staged_results set retracted_at = now(), pending = true,
+        last_changed_run_id = ${run.id}
+      where source_id = ${run.sourceId} and retracted_at is null
+        and external_id not in (
+          select unnest(external_ids) from sync_run_seen
+          where run_id = ${run.id} and entity = 'result')
+      returning 1)
+    select count(*)::int as n from retracted`,
   );
-  return retracted.length;
+  return retracted?.n ?? 0;
 }
 
 async function recordFailure(engine: Engine, run: SyncRun, error: unknown) {
