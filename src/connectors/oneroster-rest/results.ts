@@ -78,8 +78,8 @@ export function readLineItem(
 
   const name = item.title?.trim() || item.sourcedId;
   const gradeSet = titleOf(titles.scales, item.scoreScale?.sourcedId);
-  // TODO(oneroster-rest): line items of one category may use different score scales; the
-  // aspect then takes the grade set of whichever was read last. Report it when that happens.
+  // Line items of one category with different score scales are reported by the translation
+  // (`mixedScale`).
   const byCategory = config.aspectFrom === 'category' && categoryId !== undefined;
   const aspect: SourceAspect = byCategory
     ? { key: categoryId, name: categoryTitle ?? categoryId, gradeSet }

@@ -2,6 +2,7 @@ import type {
   PullPage,
   RawPayload,
   RecordProblem,
+  SourceAspect,
   SourceDeletion,
   SourcePupil,
   SourceResult,
@@ -62,6 +63,9 @@ export interface Translation {
   titles: Titles;
   lineItems: Map<string, LineItemInfo>;
   assessmentLineItems: Map<string, LineItemInfo>;
+  /** The score scale first read for each aspect, and the aspects found with more than one. */
+  aspectScales: Map<string, string | null>;
+  mixedScales: Set<string>;
   /** Records left out, by reason, until the pull or replay says so in the run's log. */
   tallies: Map<string, number>;
 }
@@ -92,6 +96,8 @@ export function newTranslation(config: OneRosterConfig, since: string | null): T
     titles: { sessions: new Map(), categories: new Map(), scales: new Map() },
     lineItems: new Map(),
     assessmentLineItems: new Map(),
+    aspectScales: new Map(),
+    mixedScales: new Set(),
     tallies: new Map(),
   };
 }
@@ -221,7 +227,11 @@ function readLookup(
     const read = readLineItem(value, titles, config, location);
     if ('problem' in read) problems.push(read.problem);
     else if ('excluded' in read) tally(t, 'line_items_excluded');
-    else t.lineItems.set(read.id, read.info);
+    else {
+      t.lineItems.set(read.id, read.info);
+      const mixed = mixedScale(t, read.info.aspect, location);
+      if (mixed) problems.push(mixed);
+    }
     return;
   }
   if (list === 'assessment-line-items') {
@@ -239,6 +249,34 @@ function readLookup(
   const read = readTitled(value, location, what);
   if (read && 'problem' in read) problems.push(read.problem);
   else if (read) into.set(read.id, read.title);
+}
+
+/**
+ * Line items of one category read with different score scales are still one aspect, whose grade
+ * set is the scale read last, so that rules for one scale would read the other's grades: said
+ * once for each such aspect, with what to change.
+ */
+function mixedScale(t: Translation, aspect: SourceAspect, location: string): RecordProblem | null {
+  if (!t.aspectScales.has(aspect.key)) {
+    t.aspectScales.set(aspect.key, aspect.gradeSet);
+    return null;
+  }
+  const first = t.aspectScales.get(aspect.key) ?? null;
+  if (first === aspect.gradeSet || t.mixedScales.has(aspect.key)) return null;
+  t.mixedScales.add(aspect.key);
+  const scale = (gradeSet: string | null) => (gradeSet === null ? 'no scale' : `"${gradeSet}"`);
+  return {
+    location,
+    row: null,
+    field: 'scoreScale',
+    code: 'mixed_score_scales',
+    message:
+      `Line items of the category "${aspect.name}" use more than one score scale ` +
+      `(${scale(first)} and ${scale(aspect.gradeSet)}), yet their results are one aspect, ` +
+      'given the scale read last. Give the category one scale in the gradebook, or set ' +
+      '"aspectFrom" to "lineItem" in this source\'s settings so that each line item is an ' +
+      'aspect of its own.',
+  };
 }
 
 function translateStudents(

@@ -78,8 +78,9 @@ export function translateDeletionLog(
 
     const wondeId = textOf(record.id);
     const upi = wondeId ? pupils.get(wondeId) : undefined;
-    // TODO(wonde): a student deleted outright is gone from every list, so an incremental pull
-    // cannot learn its upi; only a full pull's completeness marks the pupil as left.
+    // A student deleted outright is gone from every list, so an incremental pull cannot learn
+    // their upi: the entry is counted as unmatched, and the next complete full pull, which no
+    // longer lists them, marks them as left.
     if (!upi) {
       tally.unmatched += 1;
       continue;

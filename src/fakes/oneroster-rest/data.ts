@@ -321,6 +321,16 @@ function categoryRecord(id: string, name: string): Json {
   return { sourcedId: id, status: 'active', dateLastModified: `2024-09-01${STAMP}`, title: name };
 }
 
+/** Gives a line item another score scale, the scale added to the store once. */
+export function rescaleLineItem(store: Store, lineItem: Json, gradeSet: string): void {
+  const id = scaleIdOf(gradeSet);
+  const ref = lineItem.scoreScale as Json;
+  lineItem.scoreScale = { ...ref, sourcedId: id, href: String(ref.href).replace(/[^/]+$/, id) };
+  if (store.scoreScales.some((stored) => stored.record.sourcedId === id)) return;
+  const like = store.scoreScales[0]!.record;
+  store.scoreScales.push({ record: { ...like, sourcedId: id, title: gradeSet }, org: null });
+}
+
 export function scaleIdOf(gradeSet: string): string {
   return `scale-${gradeSet.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }

@@ -13,6 +13,7 @@ import {
   type CollectionName,
   type Json,
   orgIdOf,
+  rescaleLineItem,
   SCHEMA_FIELDS,
   type Store,
   type Stored,
@@ -109,6 +110,11 @@ export interface OneRosterRestFake {
   changePupils(count: number): string[];
   /** Moves n dates of birth by a day; only the demographics record changes. */
   changeDemographics(count: number): string[];
+  /**
+   * Gives n line items the score scale `gradeSet` (added once), as a gradebook whose teachers
+   * chose another scale for some of a category's line items; returns their ids.
+   */
+  rescaleLineItems(count: number, gradeSet: string): string[];
   /** Marks n results `tobedeleted`. */
   deleteResults(count: number): string[];
   /** Marks n students `tobedeleted`. */
@@ -190,6 +196,8 @@ export async function startOneRosterRestFake(
       fake.change('demographics', count, (record) => {
         record.birthDate = addDays(String(record.birthDate), 1);
       }),
+    rescaleLineItems: (count, gradeSet) =>
+      fake.change('lineItems', count, (record) => fake.rescale(record, gradeSet)),
     deleteResults: (count) => fake.change('results', count, markDeleted),
     deletePupils: (count) => fake.change('users', count, markDeleted),
     async close() {
@@ -250,6 +258,10 @@ class Fake {
 
   closing(): void {
     for (const timer of this.timers) clearTimeout(timer);
+  }
+
+  rescale(lineItem: Json, gradeSet: string): void {
+    rescaleLineItem(this.store, lineItem, gradeSet);
   }
 
   /** Applies a change to n records spread through the collection; returns their ids. */

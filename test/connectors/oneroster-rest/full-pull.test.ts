@@ -84,6 +84,28 @@ describe('a full OneRoster pull', () => {
     expect(results.find((r) => r.externalId === textual.id)?.value).toBe(textual.value);
   });
 
+  it("says when a category's line items use more than one score scale, and reads them all", async () => {
+    const fake = await startFake();
+    const [rescaled] = fake.rescaleLineItems(1, 'Steps 1-6');
+    const aspect = SMALL_SCHOOL.aspects.find((a) => rescaled!.includes(`-${a.id}-`))!;
+
+    const outcome = await pullFrom(fake);
+
+    expect(outcome.error).toBeNull();
+    expect(outcome.results).toHaveLength(markedResults(SMALL_SCHOOL).length);
+    const mixed = outcome.problems.filter((p) => p.code === 'mixed_score_scales');
+    expect(mixed).toHaveLength(1);
+    expect(mixed[0]!.field).toBe('scoreScale');
+    expect(mixed[0]!.message).toMatch(
+      new RegExp(`^Line items of the category "${aspect.name}" use more than one score scale `),
+    );
+    expect(mixed[0]!.message).toContain(`"${aspect.gradeSet}"`);
+    expect(mixed[0]!.message).toContain('"Steps 1-6"');
+    expect(mixed[0]!.message).toContain('set "aspectFrom" to "lineItem"');
+    // Every other category keeps one scale and is not mentioned.
+    expect(outcome.problems.filter((p) => p.code !== 'mixed_score_scales')).toEqual([]);
+  });
+
   it('leaves out results not marked yet, and says how many', async () => {
     const fake = await startFake();
     const unmarked = SMALL_SCHOOL.results.length - markedResults(SMALL_SCHOOL).length;
