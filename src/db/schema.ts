@@ -426,7 +426,9 @@ export const recordProblems = pgTable(
 
 /**
  * The ids a full pull has seen so far, a row per page, so that a resumed pull still knows them.
- * Only a complete full pull uses them, to mark leavers and retracted results; deleted after.
+ * A complete full pull uses them to mark leavers and retracted results. Those of a source's last
+ * landed full pull stay until the next one lands, each page of results with its digest, so that
+ * the next full pull can tell a page that is as it was (`keptPagesOf`).
  */
 export const syncRunSeen = pgTable(
   'sync_run_seen',
@@ -437,6 +439,8 @@ export const syncRunSeen = pgTable(
       .references(() => syncRuns.id, { onDelete: 'cascade' }),
     entity: text('entity').notNull(),
     externalIds: text('external_ids').array().notNull(),
+    /** A page of results' digest of its ids and fingerprints (`pageDigest`); else null. */
+    digest: text('digest'),
   },
   (t) => [index('sync_run_seen_run_idx').on(t.runId, t.entity)],
 );

@@ -45,6 +45,7 @@ import { stagePupils } from './stage-pupils.ts';
 import {
   ensureAspects,
   knownAspectIds,
+  pageDigest,
   type ResultsPage,
   readResultsPage,
   resultsStatement,
@@ -52,7 +53,13 @@ import {
   stageDeletions,
   withoutUnchanged,
 } from './stage-results.ts';
-import { collectionKey, emptyCounts, type PageCounts, type StagingScope } from './staging-scope.ts';
+import {
+  collectionKey,
+  emptyCounts,
+  type KeptPages,
+  type PageCounts,
+  type StagingScope,
+} from './staging-scope.ts';
 import { refreshStatistics } from './statistics.ts';
 import { checkVolume } from './volume.ts';
 
@@ -342,8 +349,44 @@ async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope>
     today: engine.clock.today(),
     aspects: new Map(),
     mostlyUnchanged: true,
+    keptPages: run.mode === 'full' ? await keptPagesOf(engine, run) : null,
+    resultPages: 0,
+    pagesAsBefore: 0,
     placements: new Map(),
   };
+}
+
+/**
+ * The pages of results the source's last landed full pull kept, by digest, when staging is still
+ * as that pull left it: no run of the source since (this one included, before it resumed) has
+ * staged or retracted a result, and that pull listed each result once. A page of this run with
+ * one of those digests would then stage nothing: each of its rows is staged as it gives it,
+ * landed, and last written by the page it matches. Null when any of that does not hold.
+ */
+async function keptPagesOf(engine: Engine, run: SyncRun): Promise<KeptPages | null> {
+  const [last] = await rows<{ id: string; digests: string[] | null; as_left: boolean }>(
+    engine.db,
+    sql`
+    with last as (
+      select p.id, p.queued_at from sync_runs p
+      where p.source_id = ${run.sourceId} and p.id <> ${run.id}::uuid and p.mode = 'full'
+        and p.status in ('succeeded', 'succeeded_with_warnings')
+      order by p.queued_at desc limit 1)
+    select l.id,
+      (select array_agg(b.digest) from sync_run_seen b
+        where b.run_id = l.id and b.entity = 'result' and b.digest is not null) as digests,
+      not exists (
+        select 1 from sync_runs o
+        where o.source_id = ${run.sourceId} and o.id <> l.id
+          and (o.queued_at > l.queued_at or o.id = ${run.id}::uuid)
+          and o.results_new + o.results_changed + o.results_retracted > 0)
+      and (select count(*) = count(distinct x)
+        from sync_run_seen b cross join unnest(b.external_ids) as x
+        where b.run_id = l.id and b.entity = 'result') as as_left
+    from last l`,
+  );
+  if (!last?.as_left || !last.digests?.length) return null;
+  return { runId: last.id, digests: new Set(last.digests) };
 }
 
 /** The name of the file a person uploaded for this run or the run it replays; null for an API. */
@@ -401,12 +444,25 @@ async function stagePage(
     });
   if (page.kind === 'results') {
     results = readResultsPage(scope, page.results, location, counts);
-    seen = { entity: 'result', externalIds: page.results.map((result) => result.externalId) };
+    const digest = pageDigest(results, page.results.length);
+    seen = {
+      entity: 'result',
+      externalIds: page.results.map((result) => result.externalId),
+      digest,
+      copiedFrom: null,
+    };
+    if (results.rows.length > 0) scope.resultPages += 1;
     // A page of known aspects with no problems to record is one statement, atomic on its own.
     // After a page that changed little, the next is looked up first and only what changed is
     // sent; after one that changed much, every row is sent and compared by the database.
     const aspectIds = knownAspectIds(scope, results.aspects);
     if (aspectIds && counts.problems.length === 0) {
+      // As the last full pull left it: nothing to compare, and its ids are that page's.
+      if (pageAsBefore(scope, results, seen, counts)) {
+        seen = { ...seen, copiedFrom: scope.keptPages!.runId };
+        await close(engine.db, null);
+        return;
+      }
       let sent = results;
       if (scope.mostlyUnchanged) {
         // The lookup remembers the page's ids for a full run's sweep, which the close then need
@@ -417,6 +473,7 @@ async function stagePage(
       }
       const changed = await close(engine.db, resultsStatement(scope, sent, aspectIds));
       scope.mostlyUnchanged = changed * 2 < results.rows.length;
+      if (changed > 0) scope.keptPages = null;
       return;
     }
   }
@@ -425,9 +482,19 @@ async function stagePage(
       let staging: Staging | null = null;
       if (page.kind === 'pupils') {
         await stagePupils(tx, scope, page.pupils, location, counts);
-        seen = { entity: 'pupil', externalIds: page.pupils.map((pupil) => pupil.externalId) };
+        seen = {
+          entity: 'pupil',
+          externalIds: page.pupils.map((pupil) => pupil.externalId),
+          digest: null,
+          copiedFrom: null,
+        };
       } else if (results) {
-        staging = resultsStatement(scope, results, await ensureAspects(tx, scope, results.aspects));
+        const aspectIds = await ensureAspects(tx, scope, results.aspects);
+        if (counts.problems.length === 0 && pageAsBefore(scope, results, seen, counts)) {
+          seen = { ...seen!, copiedFrom: scope.keptPages!.runId };
+        } else {
+          staging = resultsStatement(scope, results, aspectIds);
+        }
       } else if (page.kind === 'deletions') {
         await stageDeletions(tx, scope, page.deletions, counts);
       }
@@ -436,7 +503,8 @@ async function stagePage(
           .insert(recordProblems)
           .values(counts.problems.map((problem) => ({ runId: run.id, ...problem })));
       }
-      await close(tx, staging);
+      const changed = await close(tx, staging);
+      if (changed > 0 || counts.resultsRetracted > 0) scope.keptPages = null;
     });
   } catch (error) {
     // The aspects this page wrote were rolled back with it.
@@ -445,12 +513,33 @@ async function stagePage(
   }
 }
 
+/**
+ * Whether a full run's page of results is one that the source's last full pull kept, staging
+ * being as that pull left it (`keptPagesOf`); if so, its rows are counted unchanged.
+ */
+function pageAsBefore(
+  scope: StagingScope,
+  results: ResultsPage,
+  seen: Seen | null,
+  counts: PageCounts,
+): boolean {
+  const digest = seen?.digest;
+  if (!scope.keptPages || !digest || !scope.keptPages.digests.has(digest)) return false;
+  scope.pagesAsBefore += 1;
+  counts.resultsUnchanged += results.rows.length;
+  return true;
+}
+
 /** A page's staging as part of its closing statement: see `resultsStatement`. */
 type Staging = { ctes: (open: SQL) => SQL; counts: StagedCounts; changed: SQL };
 
 interface Seen {
   entity: 'pupil' | 'result';
   externalIds: string[];
+  /** A page of results' digest, kept for the source's next full pull (`pageDigest`). */
+  digest: string | null;
+  /** The run whose kept page of this digest lists the same ids, copied rather than sent. */
+  copiedFrom: string | null;
 }
 
 /**
@@ -519,7 +608,11 @@ async function closePage(
       on conflict do nothing)`);
   }
   if (seen) {
-    ctes.push(rememberSeen(run, seen, sql`${arrayLiteral(seen.externalIds)}::text[]`, open));
+    const ids = seen.copiedFrom
+      ? sql`(select b.external_ids from sync_run_seen b where b.run_id = ${seen.copiedFrom}::uuid
+          and b.entity = 'result' and b.digest = ${seen.digest} limit 1)`
+      : sql`${arrayLiteral(seen.externalIds)}::text[]`;
+    ctes.push(rememberSeen(run, seen, ids, open));
   }
   const [state] = await rows<LeaseState & { changed: number; renewed: boolean }>(
     executor,
@@ -554,8 +647,8 @@ function seenWithLookup(run: SyncRun, engine: Engine, seen: Seen, results: Resul
 /** A full run's seen ids of a page (`ids`, a text array), written while `open` holds. */
 function rememberSeen(run: SyncRun, seen: Seen, ids: SQL, open: SQL): SQL {
   return sql`seen as (
-    insert into sync_run_seen (run_id, entity, external_ids)
-    select ${run.id}::uuid, ${seen.entity}::text, ${ids} where ${open})`;
+    insert into sync_run_seen (run_id, entity, external_ids, digest)
+    select ${run.id}::uuid, ${seen.entity}::text, ${ids}, ${seen.digest}::text where ${open})`;
 }
 
 /**
@@ -721,7 +814,16 @@ async function land(
         .set({ cursor: summary.cursor, updatedAt: engine.clock.now() })
         .where(eq(sources.id, source.id));
     }
-    await tx.delete(syncRunSeen).where(eq(syncRunSeen.runId, run.id));
+    await keepLastPullsPages(tx, run);
+    if (scope.pagesAsBefore > 0) {
+      await logRunEvent(tx, run.id, {
+        level: 'info',
+        code: 'pages_as_before',
+        message:
+          `${scope.pagesAsBefore} of ${scope.resultPages} pages of results were as the last ` +
+          'full sync left them, so their results were not compared one by one.',
+      });
+    }
     await logRunEvent(tx, run.id, {
       level: warnings.length > 0 ? 'warn' : 'info',
       code: 'landed',
@@ -740,6 +842,17 @@ async function land(
       );
     },
   );
+}
+
+/**
+ * After a full run lands, the pages it saw stay for the source's next full pull and those of the
+ * source's other runs go; an incremental run saw no whole pages and leaves them.
+ */
+async function keepLastPullsPages(tx: Tx, run: SyncRun) {
+  if (run.mode !== 'full') return;
+  await tx.execute(sql`
+    delete from sync_run_seen b using sync_runs r
+    where r.id = b.run_id and r.source_id = ${run.sourceId} and r.id <> ${run.id}::uuid`);
 }
 
 async function runCounts(engine: Engine, run: SyncRun) {

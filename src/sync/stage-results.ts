@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { SourceAspect, SourceDeletion, SourceResult } from '../connectors/contract.ts';
 import { arrayLiteral, probeEach, records } from '../db/bulk.ts';
@@ -94,6 +95,18 @@ export async function withoutUnchanged(
   const changed = page.rows.filter((row) => changedIds.has(row.externalId));
   counts.resultsUnchanged += page.rows.length - changed.length;
   return { ...page, rows: changed };
+}
+
+/**
+ * A page's digest, of each row's fingerprint and id in the page's order: two pages with one
+ * digest stage the same rows. Null for a page whose rows are not its results one for one (a
+ * result left blank, or listed twice), whose seen ids it would not stand for.
+ */
+export function pageDigest(page: ResultsPage, listed: number): string | null {
+  if (page.rows.length === 0 || page.rows.length !== listed) return null;
+  const hash = createHash('sha256');
+  for (const row of page.rows) hash.update(`${row.fingerprint}${row.externalId}\n`);
+  return hash.digest('hex');
 }
 
 /** Hex digits of a fingerprint that a page's lookup sends and compares. */

@@ -25,10 +25,24 @@ export interface StagingScope {
   /** Whether the run's last results page changed under half its rows: see `stagePage`. */
   mostlyUnchanged: boolean;
   /**
+   * The pages of the source's last full pull, by digest, while staging is still as that pull
+   * left it (`keptPagesOf`): a page with one of these digests is as it was, and is not compared
+   * row by row. Null once the run changes a staged result, and for a run that may not use them.
+   */
+  keptPages: KeptPages | null;
+  /** Pages of results the run staged, and of those, how many were as the last full pull's. */
+  resultPages: number;
+  pagesAsBefore: number;
+  /**
    * Where each period label and date of the run placed its results, by label and date: a
    * source gives the same few to thousands of results.
    */
   placements: Map<string, CollectionResolution>;
+}
+
+export interface KeptPages {
+  runId: string;
+  digests: ReadonlySet<string>;
 }
 
 export interface KnownAspect {

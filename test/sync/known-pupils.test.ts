@@ -69,6 +69,9 @@ async function stage(page: SourcePupil[]) {
     today: TODAY,
     aspects: new Map(),
     mostlyUnchanged: true,
+    keptPages: null,
+    resultPages: 0,
+    pagesAsBefore: 0,
     placements: new Map(),
   };
   const counts = emptyCounts();

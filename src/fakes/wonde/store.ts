@@ -205,6 +205,14 @@ export class SchoolStore {
     });
   }
 
+  /** Puts results back to the values they first had, as a teacher undoing a change would. */
+  restoreResults(seqs: readonly number[], now = Date.now()): ResultRow[] {
+    return seqs.map((seq) => {
+      this.changed.set(seq, { value: this.school.results[seq]!.value ?? '', updatedAt: now });
+      return this.resultAt(seq);
+    });
+  }
+
   /** Moves `count` pupils' SEN status on and bumps their modified time. */
   changePupils(count: number, now = Date.now()): StudentRow[] {
     return this.pickStudents(count).map((student) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_run_seen" ADD COLUMN "digest" text;
