@@ -59,7 +59,13 @@ export async function requestRun(
 }
 
 /** Takes the oldest waiting run (queued, or interrupted and due to resume) for this worker. */
-export async function claimNextRun(db: Db, owner: string, leaseMs: number) {
+export async function claimNextRun(
+  db: Db,
+  owner: string,
+  leaseMs: number,
+  { resume = true }: { resume?: boolean } = {},
+) {
+  const statuses = resume ? sql`('queued', 'interrupted')` : sql`('queued')`;
   const [claimed] = await rows<{ id: string }>(
     db,
     sql`
@@ -67,7 +73,7 @@ export async function claimNextRun(db: Db, owner: string, leaseMs: number) {
       lease_expires_at = now() + make_interval(secs => ${leaseMs / 1000}),
       attempt = attempt + 1, started_at = coalesce(started_at, now())
     where id = (
-      select id from sync_runs where status in ('queued', 'interrupted')
+      select id from sync_runs where status in ${statuses}
       order by queued_at limit 1 for update skip locked)
     returning id`,
   );

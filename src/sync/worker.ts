@@ -58,16 +58,22 @@ export class SyncWorker {
     await enqueueDueRuns(this.engine.db, this.engine.clock.now());
     await sweepExpiredLeases(this.engine.db);
     await this.pruneHourly();
-    await this.claimWhatFits();
+    await this.claimWhatFits(true);
     this.startWarming();
     this.countReportsWhenQuiet();
   }
 
-  /** Claims waiting runs while there is room; one claim at a time, however it was called. */
-  private claimWhatFits(): Promise<void> {
+  /**
+   * Claims waiting runs while there is room; one claim at a time, however it was called. Runs
+   * that stopped part-way are resumed only when `resume` (at a tick): one stopped by a database
+   * that went away is not tried again the moment it stops.
+   */
+  private claimWhatFits(resume: boolean): Promise<void> {
     this.claiming ??= (async () => {
       while (!this.stopped && this.inFlight.size < this.options.concurrency) {
-        const run = await claimNextRun(this.engine.db, this.engine.owner, this.engine.leaseMs);
+        const run = await claimNextRun(this.engine.db, this.engine.owner, this.engine.leaseMs, {
+          resume,
+        });
         if (!run) break;
         this.start(run);
       }
@@ -182,7 +188,7 @@ export class SyncWorker {
       .finally(async () => {
         this.inFlight.delete(run.id);
         // The next waiting run starts now rather than at the next tick.
-        await this.claimWhatFits().catch((error: unknown) => {
+        await this.claimWhatFits(false).catch((error: unknown) => {
           this.engine.logger.warn(
             { err: { type: (error as Error)?.name } },
             'no run claimed after a run ended; the next tick claims it',
