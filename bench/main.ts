@@ -166,6 +166,13 @@ async function benchEngine(engine: string) {
     // The worker counts the schools' report figures once the queue is quiet, after the last run.
     const counted = await timed(() => worker.reportsCounted());
     const peak = rss.stop();
+    // A figure for a sync that staged less than the trust has would be no figure at all.
+    const [staged] = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from staged_results where retracted_at is null`,
+    );
+    process.stdout.write(`  (the full sync staged ${staged?.n} of ${totalResults} results)\n`);
+    if (staged?.n !== totalResults) throw new Error('the full sync did not stage every result');
     const bare = await timed(() => bareFetch(trust.fake.url, trust.fake.token, trust.wondeIds));
     const copy = await timed(() => copyLimit(database, url));
     record({

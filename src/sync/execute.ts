@@ -359,7 +359,7 @@ async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope>
 /**
  * The pages of results the source's last landed full pull kept, by digest, when staging is still
  * as that pull left it: no run of the source since (this one included, before it resumed) has
- * staged or retracted a result, and that pull listed each result once. A page of this run with
+ * staged or retracted a result, as many are staged as it left, and it listed each result once. A page of this run with
  * one of those digests would then stage nothing: each of its rows is staged as it gives it,
  * landed, and last written by the page it matches. Null when any of that does not hold.
  */
@@ -368,7 +368,7 @@ async function keptPagesOf(engine: Engine, run: SyncRun): Promise<KeptPages | nu
     engine.db,
     sql`
     with last as (
-      select p.id, p.queued_at from sync_runs p
+      select p.id, p.queued_at, p.results_mapped + p.results_unmapped as live from sync_runs p
       where p.source_id = ${run.sourceId} and p.id <> ${run.id}::uuid and p.mode = 'full'
         and p.status in ('succeeded', 'succeeded_with_warnings')
       order by p.queued_at desc limit 1)
@@ -382,7 +382,10 @@ async function keptPagesOf(engine: Engine, run: SyncRun): Promise<KeptPages | nu
           and o.results_new + o.results_changed + o.results_retracted > 0)
       and (select count(*) = count(distinct x)
         from sync_run_seen b cross join unnest(b.external_ids) as x
-        where b.run_id = l.id and b.entity = 'result') as as_left
+        where b.run_id = l.id and b.entity = 'result')
+      -- As many results staged as that pull left: none removed by other means since.
+      and l.live = (select count(*) from staged_results s
+        where s.source_id = ${run.sourceId} and s.retracted_at is null) as as_left
     from last l`,
   );
   if (!last?.as_left || !last.digests?.length) return null;

@@ -151,6 +151,28 @@ describe('a full pull after one that left staging as it is', () => {
   });
 });
 
+describe('a full pull after staged results went by other means', () => {
+  it('compares every page, so the results are staged again', async () => {
+    const base = await fullPull();
+    expect(base.status).toBe('succeeded');
+    // Staging restored from a copy older than the last pull, say: three results are gone.
+    const gone = await rows<{ external_id: string }>(
+      database.db,
+      sql`delete from staged_results where id in (
+          select id from staged_results where source_id = ${source.id} order by id limit 3)
+        returning external_id`,
+    );
+    expect(gone).toHaveLength(3);
+
+    const run = await fullPull();
+    expect(run).toMatchObject({ status: 'succeeded', resultsNew: 3, resultsChanged: 0 });
+    for (const { external_id } of gone) {
+      expect(await stagedValue(external_id)).toMatchObject({ pending: false });
+    }
+    expect(await pagesAsBefore(run.id)).toBeNull();
+  });
+});
+
 describe('a full pull after a change was staged since the last full pull', () => {
   it('compares every page, so a result put back is staged back', async () => {
     const base = await fullPull();
