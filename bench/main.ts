@@ -30,7 +30,7 @@ import { landedPage } from '../src/web/api/reconcile.ts';
 import { buildApp } from '../src/web/app.ts';
 import { progressOfSchools, warmReconciliation } from '../src/web/console/progress.ts';
 import { activeSubjects } from '../src/web/console/queries.ts';
-import { bareFetch, percentile, rssSampler, timed } from './measure.ts';
+import { bareFetch, percentile, profiled, rssSampler, timed } from './measure.ts';
 import { reportPages, seedReportTrust, timePages } from './reports.ts';
 import {
   addTrustSources,
@@ -57,8 +57,18 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     only: { type: 'string', default: 'all' },
     keep: { type: 'boolean', default: false },
+    profile: { type: 'string', multiple: true, default: [] },
   },
 });
+/** Steps whose CPU profile is written to `bench/results/<engine>-<step>.cpuprofile`. */
+const STEPS = ['full', 'resync', 'incremental', 'rederive', 'spreadsheet'] as const;
+for (const step of values.profile!) {
+  if (!(STEPS as readonly string[]).includes(step)) {
+    throw new Error(`--profile takes one of ${STEPS.join(', ')}; "${step}" is not a step`);
+  }
+}
+const profileOf = (engine: string, step: (typeof STEPS)[number]) =>
+  values.profile!.includes(step) ? `bench/results/${engine}-${step}.cpuprofile` : null;
 const PUPILS = Number(values.pupils);
 const SCHOOLS = Number(values.schools);
 const SPREADSHEET_ROWS = Number(values.rows);
@@ -162,7 +172,7 @@ async function benchEngine(engine: string) {
     const settle = () => database.db.execute(sql`checkpoint`);
     await settle();
     const rss = rssSampler();
-    const full = await timed(() => syncAll('full'));
+    const full = await profiled(profileOf(engine, 'full'), () => syncAll('full'));
     // The worker counts the schools' report figures once the queue is quiet, after the last run.
     const counted = await timed(() => worker.reportsCounted());
     const peak = rss.stop();
@@ -202,7 +212,7 @@ async function benchEngine(engine: string) {
 
     await settle();
     const mark = await transactionMark(database);
-    const again = await timed(async () => {
+    const again = await profiled(profileOf(engine, 'resync'), async () => {
       await syncAll('full');
       await worker.reportsCounted();
     });
@@ -226,7 +236,7 @@ async function benchEngine(engine: string) {
     // What the nightly schedule runs: each source asked only for what changed since its last run.
     await settle();
     const deltaMark = await transactionMark(database);
-    const delta = await timed(async () => {
+    const delta = await profiled(profileOf(engine, 'incremental'), async () => {
       await syncAll('incremental');
       await worker.reportsCounted();
     });
@@ -249,7 +259,7 @@ async function benchEngine(engine: string) {
 
     const proposed = await proposeTenPercent(database);
     await settle();
-    const rederive = await timed(() =>
+    const rederive = await profiled(profileOf(engine, 'rederive'), () =>
       decideGradeRules(
         database.db,
         BENCH_ACTOR,
@@ -268,7 +278,9 @@ async function benchEngine(engine: string) {
     });
 
     await settle();
-    const spreadsheet = await timed(() => importSpreadsheet(database, engineOf('upload')));
+    const spreadsheet = await profiled(profileOf(engine, 'spreadsheet'), () =>
+      importSpreadsheet(database, engineOf('upload')),
+    );
     record({
       engine,
       figure: `${SPREADSHEET_ROWS}-row spreadsheet import`,

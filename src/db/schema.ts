@@ -709,25 +709,21 @@ export const gradeRules = pgTable(
 /**
  * One NX point per pupil, subject and collection, with where it came from.
  *
- * Its school, subject, NX point and source are not foreign keys: a key is checked for every row
- * written, and landing writes a trust's points by the hundred thousand, where those four checks
- * cost three times the write itself. What they guarded is kept on the rare path instead: a
- * school, subject, NX point or source that has points cannot be deleted (the `*_keep_points`
- * triggers of migration 0008), and every point is derived from a staged result of its source,
- * for a pupil of its school, through a confirmed mapping and rule.
+ * Nothing it names is a foreign key: a key is checked for every row written, and landing writes
+ * a trust's points by the hundred thousand, where the checks cost several times the write
+ * itself. What they guarded is kept on the rare path instead: a school, subject, NX point,
+ * source, pupil or collection that has points cannot be deleted (the `*_keep_points` triggers of
+ * migrations 0008 and 0010), and every point is derived from a staged result of its source, for
+ * a pupil of its school, through a confirmed mapping and rule.
  */
 export const assessments = pgTable(
   'assessments',
   {
     id: bigId(),
-    pupilId: uuid('pupil_id')
-      .notNull()
-      .references(() => pupils.id),
+    pupilId: uuid('pupil_id').notNull(),
     schoolId: uuid('school_id').notNull(),
     subjectId: integer('subject_id').notNull(),
-    collectionId: integer('collection_id')
-      .notNull()
-      .references(() => collections.id),
+    collectionId: integer('collection_id').notNull(),
     nxPointId: uuid('nx_point_id').notNull(),
     sourceId: uuid('source_id'),
     runId: uuid('run_id'),

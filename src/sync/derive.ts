@@ -119,10 +119,14 @@ async function derivePass(
     if (changed.length === 0) return none;
     await keysOfChanged(tx, changed);
   }
-  const onlyKeys = partial
-    ? sql`join derive_keys k on k.pupil_id = d.pupil_id and k.subject_id = m.subject_id
-        and k.collection_id = d.collection_id`
-    : sql``;
+  // After a decision on rules, the rows of the changed keys are picked out first (by hash, fenced
+  // so that the planner keeps that order) and only they are mapped and ranked.
+  const rowsOfKeys = partial
+    ? sql`(select d.* from derive_rows d
+        where (d.pupil_id, d.subject_id, d.collection_id) in (
+          select pupil_id, subject_id, collection_id from derive_keys)
+        offset 0)`
+    : sql`derive_rows`;
   await tx.execute(sql`drop table if exists derive_winners`);
   await tx.execute(sql`
     create temp table derive_winners on commit drop as
@@ -135,9 +139,8 @@ async function derivePass(
       select d.school_id, d.pupil_id, m.subject_id, d.collection_id, m.nx_point_id, m.rule_id,
         d.staged_id, d.source_id, d.raw_value, d.assessed_on, d.source_modified_at,
         d.last_changed_run_id
-      from derive_rows d
+      from ${rowsOfKeys} d
       join m on ${matching()}
-      ${onlyKeys}
     )
     select *,
       row_number() over w as rank,
@@ -280,7 +283,7 @@ async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
       select * from jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) as m(
         aspect_id int, raw_value text, year_ordinal int, subject_id int)
     )
-    select distinct d.pupil_id, m.subject_id, d.collection_id
+    select distinct d.pupil_id, d.subject_id, d.collection_id
     from derive_rows d
     join m on ${matching()}`);
   await tx.execute(sql`create index on derive_keys (pupil_id, subject_id, collection_id)`);
@@ -289,8 +292,9 @@ async function keysOfChanged(tx: Tx, changed: readonly Mapped[]) {
 
 /**
  * The schools' landable results, read once into `derive_rows` for every step of the derivation:
- * each with its pupil, its year group as an ordinal in the school year of its collection, and the
- * collection it lands in (the school's baseline, where it has one for that term). A source's
+ * each with its pupil, the subject its aspect is confirmed as, its year group as an ordinal in the
+ * school year of its collection, and the collection it lands in (the school's baseline, where it
+ * has one for that term). Results of aspects with no confirmed subject are not read. A source's
  * pupils are only ever linked to pupils of its own school; saying so lets the planner read just
  * those schools' pupils rather than hash the whole trust's roll. The steps below join it only to
  * the mapped combinations and the changed keys, by hash; planned on its size on disk, they need
@@ -304,14 +308,19 @@ async function readLandable(
   subjectOf: SubjectsOfAspects,
 ) {
   const reading = schoolIds.filter((schoolId) => subjectOf.schools.has(schoolId));
+  const aspectIds = [...subjectOf.aspects.keys()];
+  const subjectIds = aspectIds.map((aspectId) => subjectOf.aspects.get(aspectId)!.subjectId);
   await tx.execute(sql`drop table if exists derive_rows`);
   await tx.execute(sql`
     create temp table derive_rows on commit drop as
-    select sr.school_id, sr.id as staged_id, sp.pupil_id, sr.aspect_id, sr.raw_value,
+    select sr.school_id, sr.id as staged_id, sp.pupil_id, sr.aspect_id, a.subject_id,
+      sr.raw_value,
       (p.nc_year_ordinal - (${currentStartYear}::int - ay.start_year))::int as year_ordinal,
       coalesce(baseline.id, sr.collection_id) as collection_id, sr.source_id, sr.assessed_on,
       sr.source_modified_at, sr.last_changed_run_id
     from staged_results sr
+    join unnest(${arrayLiteral(aspectIds)}::int[], ${arrayLiteral(subjectIds)}::int[])
+      as a(aspect_id, subject_id) on a.aspect_id = sr.aspect_id
     join source_pupils sp on sp.source_id = sr.source_id
       and sp.external_id = sr.pupil_external_id and sp.pupil_id is not null
     join pupils p on p.id = sp.pupil_id and p.school_id = sr.school_id
