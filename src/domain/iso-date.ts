@@ -3,7 +3,6 @@
  * so the arithmetic counts whole days since 1970-01-01 in UTC and never uses local time.
  */
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
 
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -12,14 +11,24 @@ export const FRIDAY: IsoWeekday = 5;
 
 /** True for a real calendar date written exactly as 'YYYY-MM-DD'. */
 export function isIsoDate(value: string): boolean {
-  const match = ISO_DATE.exec(value);
-  if (!match) return false;
-
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
+  // Read character by character: every result of every sync passes through here.
+  if (value.length !== 10 || value[4] !== '-' || value[7] !== '-') return false;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 7);
+  const day = digitsAt(value, 8, 10);
   // Years before 100 are not school dates (and Date.UTC would read them as 19xx).
   return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** The number the ASCII digits from `start` to `end` write, or -1 where one is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let number = 0;
+  for (let index = start; index < end; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    number = number * 10 + digit;
+  }
+  return number;
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
