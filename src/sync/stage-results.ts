@@ -81,11 +81,12 @@ export async function withoutUnchanged(
   const fingerprints = arrayLiteral(
     page.rows.map((row) => row.fingerprint.slice(0, LOOKUP_FINGERPRINT)),
   );
+  const collections = arrayLiteral(page.rows.map((row) => row.collectionId));
   const differing = await rows<{ external_id: string }>(
     executor,
     sql`with given as (
-        select * from unnest(${ids}::text[], ${fingerprints}::text[])
-          as g(external_id, fingerprint))
+        select * from unnest(${ids}::text[], ${fingerprints}::text[], ${collections}::int[])
+          as g(external_id, fingerprint, collection_id))
       ${also ? sql`, ${also(sql`given`)}` : sql``}
       select g.external_id from given g
       left join lateral (${stagedAs(scope)}) k on true
@@ -98,14 +99,16 @@ export async function withoutUnchanged(
 }
 
 /**
- * A page's digest, of each row's fingerprint and id in the page's order: two pages with one
- * digest stage the same rows. Null for a page whose rows are not its results one for one (a
- * result left blank, or listed twice), whose seen ids it would not stand for.
+ * A page's digest, of each row's fingerprint, collection and id in the page's order: two pages
+ * with one digest stage the same rows. Null for a page whose rows are not its results one for one
+ * (a result left blank, or listed twice), whose seen ids it would not stand for.
  */
 export function pageDigest(page: ResultsPage, listed: number): string | null {
   if (page.rows.length === 0 || page.rows.length !== listed) return null;
   const hash = createHash('sha256');
-  for (const row of page.rows) hash.update(`${row.fingerprint}${row.externalId}\n`);
+  for (const row of page.rows) {
+    hash.update(`${row.fingerprint}${row.collectionId ?? ''}/${row.externalId}\n`);
+  }
   return hash.digest('hex');
 }
 
@@ -117,7 +120,7 @@ const LOOKUP_FINGERPRINT = 32;
  * see `probeEach`.
  */
 function stagedAs(scope: StagingScope): SQL {
-  return sql`select s.external_id, s.fingerprint, s.retracted_at, s.pending,
+  return sql`select s.external_id, s.fingerprint, s.collection_id, s.retracted_at, s.pending,
       s.last_changed_run_id
     from staged_results s
     where s.source_id = ${scope.sourceId} and s.external_id = g.external_id
@@ -126,12 +129,15 @@ function stagedAs(scope: StagingScope): SQL {
 
 /**
  * Whether the row `g` must be staged over what is staged for it (`k`, null when nothing is): it
- * is new, its content changed, it was retracted, or a run that failed before landing it staged it
- * (`pending`, by another run): that change has not landed and is this run's. `staged` is the
- * staged fingerprint as `g` gives it (a page's lookup gives half of it).
+ * is new, its content changed, it is placed in another collection (the school year's calendar
+ * has changed since: a year added lets in a result that had no collection), it was retracted, or
+ * a run that failed before landing it staged it (`pending`, by another run): that change has not
+ * landed and is this run's. `staged` is the staged fingerprint as `g` gives it (a page's lookup
+ * gives half of it).
  */
 function stagedDiffers(scope: StagingScope, staged: SQL = sql`k.fingerprint`): SQL {
-  return sql`${staged} is distinct from g.fingerprint or k.retracted_at is not null
+  return sql`${staged} is distinct from g.fingerprint
+    or k.collection_id is distinct from g.collection_id or k.retracted_at is not null
     or (k.pending and k.last_changed_run_id is distinct from ${scope.runId}::uuid)`;
 }
 

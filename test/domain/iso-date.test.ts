@@ -31,12 +31,9 @@ describe('isIsoDate', () => {
     '+026-09-03',
     '２０２６-09-03',
     '0099-09-03',
-  ])(
-    'rejects %s',
-    (value) => {
-      expect(isIsoDate(value)).toBe(false);
-    },
-  );
+  ])('rejects %s', (value) => {
+    expect(isIsoDate(value)).toBe(false);
+  });
 });
 
 describe('isIsoDate against the calendar', () => {
