@@ -176,6 +176,10 @@ async function benchEngine(engine: string) {
     // The worker counts the schools' report figures once the queue is quiet, after the last run.
     const counted = await timed(() => worker.reportsCounted());
     const peak = rss.stop();
+    process.stdout.write(
+      `  (at the peak: heap ${peak.heapUsed.toFixed(0)} MB in use of ${peak.heapTotal.toFixed(0)}` +
+        ` MB, buffers ${peak.external.toFixed(0)} MB)\n`,
+    );
     // A figure for a sync that staged less than the trust has would be no figure at all.
     const [staged] = await rows<{ n: number }>(
       database.db,
@@ -204,7 +208,7 @@ async function benchEngine(engine: string) {
     record({
       engine,
       figure: 'full sync peak RSS',
-      value: peak,
+      value: peak.rss,
       unit: 'MB',
       limit: null,
       target: '< 400 MB',

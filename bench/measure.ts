@@ -35,15 +35,28 @@ export async function profiled<T>(
   }
 }
 
+/**
+ * The process's peak RSS while it runs, in MB, and what it held at that moment: V8's heap in use
+ * and reserved, and the memory of buffers outside it.
+ */
 export function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
+  let peak = process.memoryUsage();
+  const sample = () => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  };
+  const timer = setInterval(sample, 50);
   return {
-    stop(): number {
+    stop(): { rss: number; heapUsed: number; heapTotal: number; external: number } {
       clearInterval(timer);
-      return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
+      sample();
+      const mb = (bytes: number) => bytes / 1024 / 1024;
+      return {
+        rss: mb(peak.rss),
+        heapUsed: mb(peak.heapUsed),
+        heapTotal: mb(peak.heapTotal),
+        external: mb(peak.external),
+      };
     },
   };
 }
