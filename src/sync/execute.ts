@@ -359,9 +359,10 @@ async function stagingScope(engine: Engine, run: SyncRun): Promise<StagingScope>
 /**
  * The pages of results the source's last landed full pull kept, by digest, when staging is still
  * as that pull left it: no run of the source since (this one included, before it resumed) has
- * staged or retracted a result, as many are staged as it left, and it listed each result once. A page of this run with
- * one of those digests would then stage nothing: each of its rows is staged as it gives it,
- * landed, and last written by the page it matches. Null when any of that does not hold.
+ * staged or retracted a result, as many are staged as it left, and it listed each result once.
+ * A page of this run with one of those digests would then stage nothing: each of its rows is
+ * staged as it gives it, landed, and last written by the page it matches. Null when any of that
+ * does not hold.
  */
 async function keptPagesOf(engine: Engine, run: SyncRun): Promise<KeptPages | null> {
   const [last] = await rows<{ id: string; digests: string[] | null; as_left: boolean }>(

@@ -82,6 +82,7 @@ export async function withoutUnchanged(
     page.rows.map((row) => row.fingerprint.slice(0, LOOKUP_FINGERPRINT)),
   );
   const collections = arrayLiteral(page.rows.map((row) => row.collectionId));
+  const stagedHalf = sql`left(k.fingerprint, ${sql.raw(String(LOOKUP_FINGERPRINT))})`;
   const differing = await rows<{ external_id: string }>(
     executor,
     sql`with given as (
@@ -90,7 +91,7 @@ export async function withoutUnchanged(
       ${also ? sql`, ${also(sql`given`)}` : sql``}
       select g.external_id from given g
       left join lateral (${stagedAs(scope)}) k on true
-      where ${stagedDiffers(scope, sql`left(k.fingerprint, ${sql.raw(String(LOOKUP_FINGERPRINT))})`)}`,
+      where ${stagedDiffers(scope, stagedHalf)}`,
   );
   const changedIds = new Set(differing.map((row) => row.external_id));
   const changed = page.rows.filter((row) => changedIds.has(row.externalId));
